@@ -1,0 +1,56 @@
+# The contract people and CI both run. `make run` and `make test` work from a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PYTHONPATH := $(CURDIR)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+
+.PHONY: run test synth layer invoke bench clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+
+# What running needs: handlers + the embedded AWS. The CDK libraries are not in here.
+$(VENV)/.run-deps: requirements/run.txt | $(PY)
+	$(PY) -m pip install -q -r requirements/run.txt
+	@touch $@
+
+$(VENV)/.dev-deps: requirements/dev.txt requirements/run.txt | $(PY)
+	$(PY) -m pip install -q -r requirements/dev.txt
+	@touch $@ $(VENV)/.run-deps
+
+## run: start the whole system locally (API on 127.0.0.1:$${PORT:-3000}, workers, storage, admin token)
+run: $(VENV)/.run-deps
+	@exec $(PY) -m infra.local
+
+## test: install what the suite needs and run it (unit, integration, e2e, infra)
+test: $(VENV)/.dev-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## invoke: run one handler on a sample event against the running local stack
+invoke: $(VENV)/.run-deps
+	@test -n "$(fn)" -a -n "$(event)" || { echo "usage: make invoke fn=<function> event=events/<file>.json"; exit 2; }
+	@$(PY) -m infra.local.invoke $(fn) $(event)
+
+## layer: build/layer = shared/ + its dependencies for Lambda (Python 3.12, arm64)
+layer: $(VENV)/.run-deps
+	rm -rf build/layer && mkdir -p build/layer/python
+	$(PY) -m pip install -q --no-deps --only-binary=:all: --platform manylinux2014_aarch64 \
+		--python-version 3.12 --implementation cp --target build/layer/python -r requirements/layer.txt
+	cp -r shared build/layer/python/shared
+	find build/layer -name __pycache__ -prune -exec rm -rf {} +
+
+## synth: write the CloudFormation template to cdk.out/ (offline, no Docker)
+synth: $(VENV)/.dev-deps layer
+	CDK_OUTDIR=cdk.out $(PY) -m infra.app
+
+## bench: print the figures quoted in closing notes
+bench: $(VENV)/.dev-deps
+	$(PY) bench/cold_start.py
+	$(PY) bench/request_overhead.py
+
+clean:
+	rm -rf build cdk.out .pytest_cache

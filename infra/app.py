@@ -1,0 +1,41 @@
+"""The CDK app: `make synth` writes the CloudFormation template to cdk.out/.
+
+The layer folder (build/layer) is prepared by `make layer` (pip for arm64 +
+shared/), so synthesis needs no Docker.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_lambda as lambda_
+from cdk_nag import AwsSolutionsChecks
+
+from infra.cloud.stack import TimeTrackerStack
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build(app: cdk.App, layer_dir: Path) -> TimeTrackerStack:
+    stack = TimeTrackerStack(
+        app, "TimeTracker",
+        layer_code=lambda_.Code.from_asset(str(layer_dir)),
+        functions_dir=str(ROOT / "functions"),
+        env=cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")),
+    )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    return stack
+
+
+def main() -> None:
+    layer_dir = Path(os.environ.get("TT_LAYER_DIR", str(ROOT / "build" / "layer")))
+    if not (layer_dir / "python" / "shared").is_dir():
+        raise SystemExit(f"{layer_dir} is not built: run `make layer` (or `make synth`) first")
+    app = cdk.App()
+    build(app, layer_dir)
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The Lambda functions behind the API: one per endpoint group (shared/routes.py),
+Python 3.12 on arm64, sharing one layer (shared/ and its dependencies), each with
+its own role that reaches only the tables it uses."""
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from infra.cloud.nag import acknowledge, arn_token
+from constructs import Construct
+
+from shared import routes
+from shared.settings import BUCKET_ENV, IMPORT_QUEUE_ENV, TABLE_ENV
+
+from infra.cloud.data_construct import DataConstruct
+from infra.cloud.queues_construct import QueuesConstruct
+from infra.cloud.storage_construct import StorageConstruct
+
+READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem")
+WRITE = READ + ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+UPDATE = ("dynamodb:UpdateItem",)
+
+# Every authenticated request touches its token and counts itself (shared/api/app.py).
+AUTH = {"api_tokens": UPDATE, "rate_limits": UPDATE}
+CATALOG = {"unique_names": WRITE, "counters": UPDATE}
+ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
+    "system": {},
+    "docs": {},
+    "users": {**AUTH, **CATALOG, "users": WRITE},
+    "api_tokens": {**AUTH, "counters": UPDATE, "api_tokens": WRITE, "users": READ},
+    "projects": {**AUTH, **CATALOG, "projects": WRITE, "clients": READ},
+    "clients": {**AUTH, **CATALOG, "clients": WRITE, "projects": READ},
+    "tasks": {**AUTH, **CATALOG, "tasks": WRITE, "projects": READ},
+}
+# docs reads its sibling functions' route definitions, so it ships them all.
+WHOLE_FUNCTIONS_DIR = {"docs"}
+
+
+class FunctionsConstruct(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, data: DataConstruct, storage: StorageConstruct,
+                 queues: QueuesConstruct, layer_code: lambda_.Code, functions_dir: str):
+        super().__init__(scope, construct_id)
+        self.layer = lambda_.LayerVersion(
+            self, "Shared", code=layer_code,
+            compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
+            compatible_architectures=[lambda_.Architecture.ARM_64],
+            description="shared/ (models, auth, logic, data access) and its dependencies",
+        )
+        environment = {
+            BUCKET_ENV: storage.bucket.bucket_name,
+            IMPORT_QUEUE_ENV: queues.imports.queue_url,
+            "POWERTOOLS_SERVICE_NAME": "timetracker",
+            "POWERTOOLS_METRICS_NAMESPACE": "TimeTracker",
+            "API_TOKEN_RATE_LIMIT_PER_MINUTE": "100",
+            "API_TOKEN_RATE_LIMIT_PER_HOUR": "1000",
+            **{TABLE_ENV[logical]: table.table_name for logical, table in data.tables.items()},
+        }
+        self.functions: dict[str, lambda_.Function] = {}
+        for name in routes.functions():
+            self.functions[name] = self._function(name, data, environment, functions_dir)
+
+    def _function(self, name: str, data: DataConstruct, environment: dict, functions_dir: str) -> lambda_.Function:
+        log_group = logs.LogGroup(self, f"{name}-logs", retention=logs.RetentionDays.ONE_MONTH,
+                                  removal_policy=RemovalPolicy.DESTROY)
+        role = iam.Role(self, f"{name}-role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                        description=f"TimeTracker {name} function")
+        log_group.grant_write(role)
+        for logical, actions in ACCESS[name].items():
+            data.tables[logical].grant(role, *actions)
+        whole = name in WHOLE_FUNCTIONS_DIR
+        fn = lambda_.Function(
+            self, name,
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=f"{name}.handler.lambda_handler" if whole else "handler.lambda_handler",
+            code=lambda_.Code.from_asset(functions_dir if whole else f"{functions_dir}/{name}",
+                                         exclude=["**/__pycache__", "*.pyc"]),
+            layers=[self.layer],
+            role=role,
+            log_group=log_group,
+            memory_size=512,
+            timeout=Duration.seconds(29),
+            tracing=lambda_.Tracing.ACTIVE,
+            environment=environment,
+        )
+        findings = {
+            f"AwsSolutions-IAM5[Resource::{arn_token(data.tables[logical])}/index/*]":
+                f"Queries on the {logical} table's own global secondary indexes; nothing outside that table."
+            for logical in ACCESS[name] if data.specs[logical].indexes
+        }
+        findings["AwsSolutions-IAM5[Resource::*]"] = (
+            "Active tracing: X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions.")
+        acknowledge(role, findings)
+        acknowledge(fn, {
+            "AwsSolutions-L1": "Python 3.12 is the runtime the product's design card fixes; moving is a product "
+                               "decision.",
+        })
+        return fn
+
+

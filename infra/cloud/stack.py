@@ -1,0 +1,27 @@
+"""The TimeTracker stack: a thin composition of one construct per concern."""
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra.cloud.api_construct import ApiConstruct
+from infra.cloud.data_construct import DataConstruct
+from infra.cloud.functions_construct import FunctionsConstruct
+from infra.cloud.queues_construct import QueuesConstruct
+from infra.cloud.storage_construct import StorageConstruct
+
+
+class TimeTrackerStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, layer_code: lambda_.Code, functions_dir: str,
+                 **kwargs):
+        super().__init__(scope, construct_id, **kwargs)
+        data = DataConstruct(self, "Data")
+        storage = StorageConstruct(self, "Storage")
+        queues = QueuesConstruct(self, "Queues")
+        functions = FunctionsConstruct(self, "Functions", data=data, storage=storage, queues=queues,
+                                       layer_code=layer_code, functions_dir=functions_dir)
+        api = ApiConstruct(self, "Api", functions=functions.functions)
+        self.data, self.storage, self.queues, self.functions, self.api = data, storage, queues, functions, api
+        CfnOutput(self, "ApiUrl", value=api.api.url)
+        CfnOutput(self, "DataBucket", value=storage.bucket.bucket_name)

@@ -1,0 +1,42 @@
+"""S3 for imports and exports: private, encrypted, TLS only. Exports (and
+abandoned uploads) expire after 7 days; incomplete multipart uploads are aborted."""
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_s3 as s3
+from infra.cloud.nag import acknowledge
+from constructs import Construct
+
+EXPORT_PREFIX = "exports/"
+UPLOAD_PREFIX = "uploads/"
+EXPIRY_DAYS = 7
+
+
+class StorageConstruct(Construct):
+    def __init__(self, scope: Construct, construct_id: str):
+        super().__init__(scope, construct_id)
+        common = dict(
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.access_logs = s3.Bucket(
+            self, "AccessLogs", **common,
+            lifecycle_rules=[s3.LifecycleRule(id="expire-access-logs", expiration=Duration.days(90))],
+        )
+        acknowledge(self.access_logs, {
+            "AwsSolutions-S1": "This is the server-access-log bucket itself; logging it into itself would loop.",
+        })
+        self.bucket = s3.Bucket(
+            self, "Data", **common,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="data/",
+            lifecycle_rules=[
+                s3.LifecycleRule(id="expire-exports", prefix=EXPORT_PREFIX, expiration=Duration.days(EXPIRY_DAYS)),
+                s3.LifecycleRule(id="expire-uploads", prefix=UPLOAD_PREFIX, expiration=Duration.days(EXPIRY_DAYS)),
+                s3.LifecycleRule(id="abort-incomplete-multipart",
+                                 abort_incomplete_multipart_upload_after=Duration.days(1)),
+            ],
+        )

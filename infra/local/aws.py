@@ -1,0 +1,186 @@
+"""The embedded AWS: moto's server mode on loopback, provisioned with the same
+tables (derived from the storage models), bucket and queues the CDK app creates,
+and a snapshot of their data under .local/ so a restart keeps it."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+REGION = "us-east-1"
+BUCKET = "tt-data"
+QUEUES = {  # logical name -> (environment variable, max receives before the DLQ)
+    "imports": ("IMPORT_QUEUE_URL", 3),
+}
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class _Serialized:
+    """One request at a time into moto. DynamoDB serialises writes to an item (what
+    conditional counters rely on); moto's backends take no locks of their own."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
+class MotoServer:
+    def __init__(self, host: str = "127.0.0.1", port: int | None = None):
+        import logging
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call is noise
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+
+        app = _Serialized(DomainDispatcherApplication(create_backend_app))
+        self.server = make_server(host, port or free_port(host), app, threaded=True, request_handler=MotoRequestHandler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="moto")
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "MotoServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+def aws_environment(endpoint: str) -> dict[str, str]:
+    """What every function and client in the local stack sees; the same variable
+    names the CDK app sets on the Lambda functions."""
+    from shared.settings import BUCKET_ENV, TABLE_ENV
+
+    env = {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        BUCKET_ENV: BUCKET,
+        "POWERTOOLS_METRICS_NAMESPACE": "TimeTracker",
+    }
+    env.update({var: f"tt-{logical}" for logical, var in TABLE_ENV.items()})
+    return env
+
+
+def provision() -> dict[str, str]:
+    """Create tables, bucket and queues that do not exist yet; returns the queue URL variables."""
+    import boto3
+
+    from shared.data.schema import all_table_specs
+
+    ddb = boto3.client("dynamodb")
+    existing = set(ddb.list_tables()["TableNames"])
+    for spec in all_table_specs():
+        if spec.name not in existing:
+            ddb.create_table(**spec.create_table_args())
+            if spec.ttl_attribute:
+                ddb.update_time_to_live(TableName=spec.name, TimeToLiveSpecification={
+                    "Enabled": True, "AttributeName": spec.ttl_attribute})
+    s3 = boto3.client("s3")
+    if BUCKET not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+        s3.create_bucket(Bucket=BUCKET)
+    sqs = boto3.client("sqs")
+    urls = {}
+    for logical, (env_var, max_receives) in QUEUES.items():
+        dlq_url = sqs.create_queue(QueueName=f"tt-{logical}-dlq")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receives)})
+        urls[env_var] = sqs.create_queue(QueueName=f"tt-{logical}", Attributes={
+            "VisibilityTimeout": "60", "RedrivePolicy": redrive})["QueueUrl"]
+    return urls
+
+
+# -- snapshot ----------------------------------------------------------------
+def save_snapshot(directory: Path) -> dict[str, int]:
+    """Write every table's items and every object to ``directory`` (atomically:
+    a half-written snapshot never replaces a whole one). Scans are fine here:
+    this is the local stack's shutdown, not a request path."""
+    import boto3
+
+    from shared.data.schema import all_table_specs
+
+    tmp = directory.with_name(directory.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "dynamodb").mkdir(parents=True)
+    (tmp / "s3").mkdir()
+    counts = {"items": 0, "objects": 0}
+    ddb = boto3.client("dynamodb")
+    for spec in all_table_specs():
+        with open(tmp / "dynamodb" / f"{spec.name}.jsonl", "w") as out:
+            for page in ddb.get_paginator("scan").paginate(TableName=spec.name):
+                for item in page["Items"]:
+                    out.write(json.dumps(item) + "\n")
+                    counts["items"] += 1
+    s3 = boto3.client("s3")
+    manifest = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
+        for obj in page.get("Contents", []):
+            got = s3.get_object(Bucket=BUCKET, Key=obj["Key"])
+            name = f"{len(manifest)}.bin"
+            (tmp / "s3" / name).write_bytes(got["Body"].read())
+            manifest.append({"key": obj["Key"], "file": name, "content_type": got.get("ContentType"),
+                             "metadata": got.get("Metadata", {})})
+    (tmp / "s3" / "manifest.json").write_text(json.dumps(manifest))
+    counts["objects"] = len(manifest)
+    old = directory.with_name(directory.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if directory.exists():
+        directory.rename(old)
+    tmp.rename(directory)
+    shutil.rmtree(old, ignore_errors=True)
+    return counts
+
+
+def restore_snapshot(directory: Path) -> dict[str, int]:
+    import boto3
+
+    counts = {"items": 0, "objects": 0}
+    if not directory.exists():
+        return counts
+    ddb = boto3.client("dynamodb")
+    tables = set(ddb.list_tables()["TableNames"])
+    for path in sorted((directory / "dynamodb").glob("*.jsonl")):
+        table = path.stem
+        if table not in tables:
+            continue  # a table the code no longer has
+        items = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        for i in range(0, len(items), 25):
+            requests = [{"PutRequest": {"Item": item}} for item in items[i:i + 25]]
+            while requests:
+                unprocessed = ddb.batch_write_item(RequestItems={table: requests}).get("UnprocessedItems", {})
+                requests = unprocessed.get(table, [])
+        counts["items"] += len(items)
+    s3 = boto3.client("s3")
+    manifest_path = directory / "s3" / "manifest.json"
+    for entry in json.loads(manifest_path.read_text()) if manifest_path.exists() else []:
+        extra = {"ContentType": entry["content_type"]} if entry.get("content_type") else {}
+        s3.put_object(Bucket=BUCKET, Key=entry["key"], Body=(directory / "s3" / entry["file"]).read_bytes(),
+                      Metadata=entry.get("metadata") or {}, **extra)
+        counts["objects"] += 1
+    return counts
+
+
+def set_environment(values: dict[str, str]) -> None:
+    os.environ.update(values)
+
+
+__all__ = ["MotoServer", "aws_environment", "provision", "save_snapshot", "restore_snapshot"]

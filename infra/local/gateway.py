@@ -1,0 +1,141 @@
+"""The local API Gateway: HTTP requests in, API Gateway REST proxy events out.
+
+Routing comes from shared/routes.py, the same table the CDK API is built from.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from shared import routes
+from shared.api.errors import body as error_body
+
+from infra.local.lambdas import Functions
+
+
+def is_binary(content_type: str) -> bool:
+    media = content_type.split(";")[0].strip().lower()
+    return media in routes.BINARY_MEDIA_TYPES
+
+
+def build_event(method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes,
+                source_ip: str = "127.0.0.1", host: str = "127.0.0.1") -> tuple[str | None, dict]:
+    """(function, event) for one request; function is None when no resource matches."""
+    url = urlsplit(raw_path)
+    match = routes.match_path(url.path)
+    resource, path_params = match if match else (url.path, {})
+    query = parse_qsl(url.query, keep_blank_values=True)
+    multi_query: dict[str, list[str]] = {}
+    for k, v in query:
+        multi_query.setdefault(k, []).append(v)
+    multi_headers: dict[str, list[str]] = {}
+    for k, v in headers:
+        multi_headers.setdefault(k, []).append(v)
+    single_headers = {k: v[-1] for k, v in multi_headers.items()}
+    content_type = next((v for k, v in single_headers.items() if k.lower() == "content-type"), "")
+    binary = bool(body) and is_binary(content_type)
+    event = {
+        "resource": resource,
+        "path": url.path,
+        "httpMethod": method,
+        "headers": single_headers or None,
+        "multiValueHeaders": multi_headers or None,
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": path_params or None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourceId": "local",
+            "resourcePath": resource,
+            "httpMethod": method,
+            "path": f"/local{url.path}",
+            "stage": "local",
+            "requestId": str(uuid.uuid4()),
+            "requestTimeEpoch": int(time.time() * 1000),
+            "protocol": "HTTP/1.1",
+            "domainName": host,
+            "apiId": "local",
+            "accountId": "000000000000",
+            "identity": {"sourceIp": source_ip, "userAgent": single_headers.get("User-Agent")},
+        },
+        "body": (base64.b64encode(body).decode() if binary else body.decode("utf-8", "replace")) if body else None,
+        "isBase64Encoded": binary,
+    }
+    return (routes.function_for(resource) if match else None), event
+
+
+def response_parts(result: dict) -> tuple[int, list[tuple[str, str]], bytes]:
+    headers: dict[str, list[str]] = {}
+    for k, v in (result.get("headers") or {}).items():
+        headers[k] = [str(v)]
+    for k, vs in (result.get("multiValueHeaders") or {}).items():
+        headers[k] = [str(v) for v in vs]
+    raw = result.get("body") or ""
+    payload = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
+    return int(result.get("statusCode", 200)), [(k, v) for k, vs in headers.items() for v in vs], payload
+
+
+def _json_error(status: int, message: str, code: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    return status, [("Content-Type", "application/json")], json.dumps(error_body(status, message, code)).encode()
+
+
+class Gateway:
+    def __init__(self, functions: Functions, host: str, port: int, log=print):
+        self.functions = functions
+        self.log = log
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self):
+                started = time.perf_counter()
+                status, headers, payload = gateway.dispatch(self)
+                self.send_response(status)
+                for k, v in headers:
+                    if k.lower() not in ("content-length", "connection", "transfer-encoding"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+                gateway.log(f"{self.command} {self.path} -> {status} ({(time.perf_counter() - started) * 1000:.0f} ms)")
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+
+            def log_message(self, *args):  # the gateway logs one line per request itself
+                pass
+
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    def dispatch(self, request: BaseHTTPRequestHandler) -> tuple[int, list[tuple[str, str]], bytes]:
+        length = int(request.headers.get("Content-Length") or 0)
+        if length > routes.MAX_REQUEST_BYTES:
+            request.close_connection = True
+            return _json_error(413, f"Requests are limited to {routes.MAX_REQUEST_BYTES} bytes", "payload_too_large")
+        body = request.rfile.read(length) if length else b""
+        function, event = build_event(request.command, request.path, list(request.headers.items()), body,
+                                      request.client_address[0], request.headers.get("Host", ""))
+        if function is None:
+            return _json_error(404, "No such resource", "not_found")
+        try:
+            return response_parts(self.functions.invoke(function, event))
+        except Exception as exc:  # what API Gateway returns when the integration fails
+            self.log(f"function {function} failed: {exc!r}")
+            return _json_error(502, "The function failed to answer", "bad_gateway")
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever(poll_interval=0.2)
+
+    def shutdown(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

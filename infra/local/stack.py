@@ -1,0 +1,144 @@
+"""The whole system on one machine: embedded AWS, the gateway, the pollers, and a
+bootstrap admin. ``python -m infra.local`` (what ``make run`` starts)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from infra.local.aws import MotoServer, aws_environment, provision, restore_snapshot, save_snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class LocalStack:
+    host: str = "127.0.0.1"
+    port: int = 3000
+    state_dir: Path = ROOT / ".local"
+    admin_token: str | None = None
+    snapshot_interval: float = 60.0
+    log: object = print
+    moto: MotoServer | None = None
+    gateway: object = None
+    pollers: list = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def snapshot_dir(self) -> Path:
+        return self.state_dir / "snapshot"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.gateway.port}"
+
+    def start(self) -> str:
+        """Start everything; returns a working admin token."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.moto = MotoServer(self.host).start()
+        os.environ.update(aws_environment(self.moto.url))
+        os.environ.update(provision())
+        restored = restore_snapshot(self.snapshot_dir)
+        if restored["items"] or restored["objects"]:
+            self.log(f"restored {restored['items']} items and {restored['objects']} objects from {self.snapshot_dir}")
+        token = self._bootstrap_admin()
+
+        # Imported only now: settings and models read the environment set above.
+        from shared import routes
+
+        from infra.local.gateway import Gateway
+        from infra.local.lambdas import Functions
+        from infra.local.pollers import QueuePoller
+
+        functions = Functions(max_containers=int(os.environ.get("LOCAL_MAX_CONTAINERS", "4")))
+        self.gateway = Gateway(functions, self.host, self.port, log=self.log)
+        threading.Thread(target=self.gateway.serve_forever, daemon=True, name="gateway").start()
+        import boto3
+
+        sqs = boto3.client("sqs")
+        for source in routes.EVENT_SOURCES:
+            url = sqs.get_queue_url(QueueName=f"tt-{source.queue}")["QueueUrl"]
+            poller = QueuePoller(sqs, url, lambda e, f=source.function: functions.invoke(f, e, timeout=900),
+                                 source.batch_size, log=self.log)
+            poller.start()
+            self.pollers.append(poller)
+        threading.Thread(target=self._autosave, daemon=True, name="autosave").start()
+        self._write_state(token)
+        return token
+
+    def _bootstrap_admin(self) -> str:
+        from shared.logic.bootstrap import ensure_admin
+
+        token_file = self.state_dir / "admin_token"
+        wanted = self.admin_token or (token_file.read_text().strip() if token_file.exists() else None)
+        try:
+            _, token = ensure_admin("admin", "admin@localhost.localdomain", wanted)
+        except ValueError:
+            if self.admin_token:
+                raise
+            _, token = ensure_admin("admin", "admin@localhost.localdomain", None)  # saved token was revoked
+        token_file.write_text(token + "\n")
+        token_file.chmod(0o600)
+        return token
+
+    def _write_state(self, token: str) -> None:
+        """Where `make invoke` and other tools find the running stack."""
+        env = {k: os.environ[k] for k in aws_environment(self.moto.url)} | {
+            k: os.environ[k] for k in os.environ if k.endswith("_QUEUE_URL")}
+        state = {"base_url": self.base_url, "admin_token": token, "pid": os.getpid(), "environment": env}
+        path = self.state_dir / "stack.json"
+        path.write_text(json.dumps(state, indent=2))
+        path.chmod(0o600)
+
+    def _autosave(self) -> None:
+        while not self._stop.wait(self.snapshot_interval):
+            try:
+                save_snapshot(self.snapshot_dir)
+            except Exception as exc:  # a failed autosave must not take the stack down
+                self.log(f"autosave failed: {exc!r}")
+
+    def stop(self) -> None:
+        self._stop.set()
+        for poller in self.pollers:
+            poller.stop()
+        if self.gateway:
+            self.gateway.shutdown()
+        for poller in self.pollers:
+            poller.join(timeout=5)
+        if self.moto:
+            counts = save_snapshot(self.snapshot_dir)
+            self.log(f"saved {counts['items']} items and {counts['objects']} objects to {self.snapshot_dir}")
+            self.moto.stop()
+        (self.state_dir / "stack.json").unlink(missing_ok=True)
+
+
+def main() -> None:
+    token = os.environ.get("TT_ADMIN_TOKEN") or None
+    stack = LocalStack(port=int(os.environ.get("PORT", "3000")), admin_token=token,
+                       state_dir=Path(os.environ.get("TT_STATE_DIR", str(ROOT / ".local"))),
+                       log=lambda line: print(line, flush=True))
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    try:
+        admin_token = stack.start()
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    print(
+        "\nTimeTracker local stack is up\n"
+        f"  API        {stack.base_url}/api/v1\n"
+        f"  Docs       {stack.base_url}/api/docs\n"
+        f"  AWS        {stack.moto.url} (moto: DynamoDB, S3, SQS)\n"
+        f"  Admin      {admin_token}\n"
+        f"  Data       {stack.snapshot_dir}\n"
+        f"\n  curl -H 'Authorization: Bearer {admin_token}' {stack.base_url}/api/v1/users/me\n"
+        "\nCtrl-C stops everything (data is saved).",
+        flush=True,
+    )
+    stopping.wait()
+    print("\nstopping...", flush=True)
+    stack.stop()
+    print("stopped", flush=True)

@@ -1,0 +1,152 @@
+"""ApiFunction: one Lambda's HTTP front door.
+
+Before Powertools' resolver sees a request, the route table decides what it
+needs: the token is authenticated (≤ 1 DynamoDB round trip, 0 when cached), the
+request counted against the token's limits (1 round trip) and the scope checked;
+then the resolver validates input and runs the route. Rate-limit headers are
+added to whatever comes back, errors included.
+"""
+from __future__ import annotations
+
+import base64
+from typing import Callable, get_args
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.logging import correlation_paths
+
+from shared import routes
+from shared.api import errors
+from shared.clock import utcnow
+from shared.domain import Principal
+from shared.errors import DomainError, PayloadTooLarge, UnsupportedMediaType
+from shared.logic import auth, rate_limit
+from shared.observability import logger, metrics
+from shared.settings import get_settings
+
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+class ApiFunction:
+    def __init__(self, function: str):
+        self.function = function
+        self.app = APIGatewayRestResolver(enable_validation=True)
+        errors.register(self.app)
+        self._routes = {r.operation: r for r in routes.routes_of(function)}
+        self.lambda_handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
+            metrics.log_metrics(self.handle)
+        )
+
+    # -- registration -------------------------------------------------------
+    def route(self, fn: Callable) -> Callable:
+        """Register ``fn`` for the route-table entry whose operation is ``fn.__name__``."""
+        route = self._routes.get(fn.__name__)
+        if route is None:
+            raise LookupError(f"{fn.__name__} is not an operation of '{self.function}' in shared/routes.py")
+        return self.app.route(
+            rule=route.resolver_rule,
+            method=route.method,
+            operation_id=route.operation,
+            tags=[self.function],
+            summary=route.operation.replace("_", " ").capitalize(),
+            description=f"Requires the `{route.scope}` scope." if route.scope else "No authentication.",
+            security=[{"bearerAuth": []}, {"apiKey": []}] if route.scope else None,
+            responses=_documented_responses(route, fn),
+        )(fn)
+
+    def registered_operations(self) -> set[str]:
+        return {r.operation for r in self._routes.values() if self._is_registered(r)}
+
+    def _is_registered(self, route: routes.Route) -> bool:
+        return any(key.startswith(route.method) and key.endswith(route.resolver_rule) for key in self.app._route_keys)
+
+    def principal(self) -> Principal:
+        return self.app.context["principal"]
+
+    # -- invocation ---------------------------------------------------------
+    def handle(self, event: dict, context) -> dict:
+        method = (event.get("httpMethod") or "").upper()
+        resource = event.get("resource") or (routes.match_path(event.get("path", "")) or ("",))[0]
+        route = routes.find(method, resource)
+        if route is None:
+            return self._no_route(resource)
+        rate_headers: dict[str, str] = {}
+        try:
+            if route.scope:
+                now = utcnow()
+                principal = auth.authenticate(_headers(event), now)
+                rate_headers = rate_limit.consume(principal.token_id, int(now.timestamp())).headers()
+                auth.authorize(principal, route.scope)
+                self.app.append_context(principal=principal)
+            if method in _BODY_METHODS:
+                _check_body(event)
+        except DomainError as exc:
+            status, payload, headers = errors.from_domain(exc)
+            return errors.proxy_response(status, payload, {**rate_headers, **headers})
+        response = self.app.resolve(event, context)
+        _add_headers(response, rate_headers)
+        return response
+
+    @staticmethod
+    def _no_route(resource: str) -> dict:
+        allowed = routes.methods_for(resource)
+        if allowed:
+            return errors.proxy_response(
+                405, errors.body(405, f"Allowed methods: {', '.join(allowed)}", "method_not_allowed"),
+                {"Allow": ", ".join(allowed)},
+            )
+        return errors.proxy_response(404, errors.body(404, "No such resource", "not_found"))
+
+
+_ERRORS = {
+    400: "Invalid input (validation_error, with field-level errors)",
+    401: "Missing, invalid, expired or revoked token",
+    403: "The token lacks the required scope",
+    404: "Not found",
+    409: "Conflict (duplicate name, concurrent update)",
+    413: "Body too large",
+    415: "Body is not JSON",
+    429: "Rate limit exceeded (see Retry-After)",
+}
+
+
+def _documented_responses(route: routes.Route, fn: Callable) -> dict:
+    from shared.api.schemas import ErrorBody
+
+    annotation = fn.__annotations__.get("return")
+    model = (get_args(annotation) or (annotation,))[0] if annotation is not None else None
+    success: dict = {"description": "Success"}
+    if isinstance(model, type) and model is not dict:
+        success["content"] = {"application/json": {"model": model}}
+    codes = [400, 404] if route.scope is None else list(_ERRORS)
+    if route.method not in _BODY_METHODS:
+        codes = [c for c in codes if c not in (409, 413, 415)]
+    error = {"application/json": {"model": ErrorBody}}
+    return {route.status: success, **{c: {"description": _ERRORS[c], "content": error} for c in codes}}
+
+
+def _headers(event: dict) -> dict[str, str]:
+    return {k.lower(): v for k, v in (event.get("headers") or {}).items() if v is not None}
+
+
+def _check_body(event: dict) -> None:
+    raw = event.get("body")
+    if not raw:
+        return
+    size = len(base64.b64decode(raw)) if event.get("isBase64Encoded") else len(raw.encode())
+    limit = get_settings().max_json_body_bytes
+    if size > limit:
+        raise PayloadTooLarge(f"Request bodies are limited to {limit} bytes; this one has {size}")
+    content_type = _headers(event).get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"Send JSON with 'Content-Type: application/json' (got '{content_type or 'none'}')"
+        )
+
+
+def _add_headers(response: dict, headers: dict[str, str]) -> None:
+    if not headers:
+        return
+    if "multiValueHeaders" in response:
+        response["multiValueHeaders"].update({k: [v] for k, v in headers.items()})
+    else:
+        response.setdefault("headers", {}).update(headers)

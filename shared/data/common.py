@@ -1,0 +1,72 @@
+"""Plumbing every data module shares: the connections, paging, error translation."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import lru_cache
+from itertools import islice
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from shared.domain import Page
+from shared.errors import Conflict
+from shared.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def connection() -> Connection:
+    return Connection(region=get_settings().region)
+
+
+@lru_cache(maxsize=1)
+def dynamodb_client():
+    """The low-level client, for the few calls PynamoDB cannot express (dynamic attribute names)."""
+    return connection().client
+
+
+def fetch_page(source, hash_key, *, page: int, per_page: int, filter_condition=None, to_domain) -> Page:
+    """One page of a Query on ``source`` (a model or an index), in range-key order.
+
+    DynamoDB has no offset: the total comes from a COUNT query and the page from
+    reading past the earlier items. Fine for organisation catalogues (hundreds to
+    a few thousand items); time entries page by key instead.
+    """
+    total = source.count(hash_key, filter_condition=filter_condition)
+    offset = (page - 1) * per_page
+    items: list = []
+    if offset < total:
+        query = source.query(hash_key, filter_condition=filter_condition, page_size=min(offset + per_page, 500))
+        items = [to_domain(i) for i in islice(query, offset, offset + per_page)]
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def is_conditional_failure(exc: Exception) -> bool:
+    cause = getattr(exc, "cause_response_code", None)
+    return cause == "ConditionalCheckFailedException"
+
+
+@contextmanager
+def transaction(conflicts: list[Conflict | None]):
+    """A TransactWrite whose condition failures become the Conflict given for that
+    operation's position (None = not the caller's fault: a concurrent update)."""
+    try:
+        with TransactWrite(connection=connection()) as t:
+            yield t
+    except TransactWriteError as exc:
+        reasons = exc.cancellation_reasons or []
+        for i, reason in enumerate(reasons):
+            if reason is not None and reason.code == "ConditionalCheckFailed":
+                known = conflicts[i] if i < len(conflicts) else None
+                raise known or Conflict("The record was modified concurrently; retry", "concurrent_update") from exc
+        raise
+
+
+def save_versioned(item) -> None:
+    """PutItem guarded by the item's version: a lost race is a 409, not a silent overwrite."""
+    try:
+        item.save()
+    except (PutError, UpdateError) as exc:
+        if is_conditional_failure(exc):
+            raise Conflict("The record was modified concurrently; retry", "concurrent_update") from exc
+        raise

@@ -1,0 +1,35 @@
+"""Tasks' access patterns (see shared/models/catalog.py for keys and indexes).
+Task names are unique within their project."""
+from __future__ import annotations
+
+from shared.data.catalog import Catalog
+from shared.domain import Page, Task
+from shared.models.base import ORG
+from shared.models.catalog import TaskModel
+
+_tasks = Catalog(TaskModel, "task", Task, name_scope=lambda item: str(item.project_id))
+
+
+def put_task(values: dict) -> Task:
+    return _tasks.create(values)
+
+
+def get_task(task_id: int) -> Task | None:
+    return _tasks.get(task_id)
+
+
+def list_tasks(*, status: str | None, project_id: int | None, page: int, per_page: int) -> Page:
+    if project_id is not None:  # Query by-project, status as a filter
+        cond = TaskModel.status == status if status else None
+        return _tasks.page(TaskModel.by_project, project_id, page=page, per_page=per_page, filter_condition=cond)
+    if status:
+        return _tasks.page(TaskModel.by_status, status, page=page, per_page=per_page)
+    return _tasks.page(TaskModel, ORG, page=page, per_page=per_page)
+
+
+def update_task(task_id: int, changes: dict) -> Task | None:
+    return _tasks.update(task_id, changes)
+
+
+def delete_task(task_id: int) -> bool:
+    return _tasks.delete(task_id)

@@ -1,0 +1,25 @@
+"""Name guards: claim and release normalised names inside a transaction."""
+from __future__ import annotations
+
+from shared.domain import normalize_name
+from shared.models.registry import UniqueNameModel
+
+
+def name_key(kind: str, name: str, scope: str = "") -> str:
+    """``project:website redesign``; ``task:7:design`` (tasks are unique per project)."""
+    return f"{kind}:{scope + ':' if scope else ''}{normalize_name(name)}"
+
+
+def claim(t, key: str, ref_id: int) -> None:
+    t.save(UniqueNameModel(key, ref_id=ref_id), condition=UniqueNameModel.key.does_not_exist())
+
+
+def release(t, key: str) -> None:
+    t.delete(UniqueNameModel(key))
+
+
+def lookup(key: str) -> int | None:
+    try:
+        return int(UniqueNameModel.get(key, consistent_read=True).ref_id)
+    except UniqueNameModel.DoesNotExist:
+        return None

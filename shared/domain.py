@@ -1,0 +1,116 @@
+"""Domain objects: what logic and handlers pass around. Storage models stay in shared/models."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+ROLES = ("admin", "user")
+PROJECT_STATUSES = ("active", "on_hold", "archived")
+CLIENT_STATUSES = ("active", "inactive")
+TASK_STATUSES = ("todo", "in_progress", "review", "done", "cancelled")
+TASK_PRIORITIES = ("low", "medium", "high", "urgent")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    email: str
+    full_name: str | None
+    role: str
+    timezone: str
+    created_at: datetime
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: int
+    name: str
+    description: str | None
+    user_id: int
+    user_role: str  # copied from the user so authenticating costs one read
+    token_prefix: str
+    token_hash: str
+    scopes: tuple[str, ...]
+    created_at: datetime
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def is_active(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the authenticated token and its user."""
+
+    token_id: int
+    user_id: int
+    role: str
+    scopes: tuple[str, ...]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+@dataclass(frozen=True)
+class Client:
+    id: int
+    name: str
+    email: str | None
+    company: str | None
+    phone: str | None
+    description: str | None
+    default_hourly_rate: float | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int
+    name: str
+    description: str | None
+    client_id: int | None
+    hourly_rate: float | None
+    estimated_hours: float | None
+    billable: bool
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Task:
+    id: int
+    name: str
+    description: str | None
+    project_id: int
+    status: str
+    priority: str
+    estimated_hours: float | None
+    due_date: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list, with the total the pagination object needs."""
+
+    items: list = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = 50
+
+
+def normalize_name(name: str) -> str:
+    """The form names are compared in: case-insensitive, whitespace collapsed."""
+    return " ".join(name.split()).casefold()

@@ -1,0 +1,20 @@
+"""Storage models (PynamoDB). They never leave shared/data."""
+
+
+def all_models():
+    """Every table's model: the schema source for the CDK app and the local stack."""
+    from shared.models.api_tokens import ApiTokenModel
+    from shared.models.catalog import ClientModel, ProjectModel, TaskModel
+    from shared.models.registry import CounterModel, RateLimitModel, UniqueNameModel
+    from shared.models.users import UserModel
+
+    return {
+        "users": UserModel,
+        "api_tokens": ApiTokenModel,
+        "projects": ProjectModel,
+        "clients": ClientModel,
+        "tasks": TaskModel,
+        "counters": CounterModel,
+        "unique_names": UniqueNameModel,
+        "rate_limits": RateLimitModel,
+    }

@@ -1,0 +1,42 @@
+"""Small bookkeeping tables.
+
+counters: one item per kind ("project", "user", ...); ids come from an atomic
+  ADD, and a bulk writer reserves a block of n ids with one UpdateItem.
+unique_names: one item per normalised name ("project:website redesign"); written
+  in the same transaction as the thing it names, so two writers (API calls or
+  import workers) can never create the same name twice.
+rate_limits: one item per (token, hour) with an hour counter and one counter per
+  minute of that hour; one conditional UpdateItem checks and counts both windows.
+"""
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+
+from shared.models.base import BaseMeta, Model, table_name
+
+
+class CounterModel(Model):
+    class Meta(BaseMeta):
+        table_name = table_name("counters")
+
+    name = UnicodeAttribute(hash_key=True)
+    value = NumberAttribute(default=0)
+
+
+class UniqueNameModel(Model):
+    class Meta(BaseMeta):
+        table_name = table_name("unique_names")
+
+    key = UnicodeAttribute(hash_key=True)
+    ref_id = NumberAttribute()
+
+
+class RateLimitModel(Model):
+    """Written with raw UpdateItem (per-minute attribute names are dynamic); the
+    model declares the table for the CDK app and the local stack."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("rate_limits")
+
+    key = UnicodeAttribute(hash_key=True)
+    expires_at = TTLAttribute()
+
+

@@ -1,0 +1,142 @@
+"""The route table: the single source of truth for the HTTP surface.
+
+The CDK API construct and the local gateway are both built from ROUTES, and each
+function's resolver registers its routes from here (shared/api/app.py), so a path
+or a scope is written exactly once.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # API Gateway resource syntax: /api/v1/projects/{project_id}
+    function: str  # folder under functions/
+    scope: str | None  # None = no authentication
+    operation: str  # the handler function's name, mirrored in shared/logic
+    status: int = 200  # success status, documented in the OpenAPI document
+
+    @property
+    def resolver_rule(self) -> str:
+        """The same path in Powertools' resolver syntax (<param>)."""
+        return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
+
+
+def _r(method: str, path: str, function: str, scope: str | None, operation: str) -> Route:
+    return Route(method, path, function, scope, operation, 201 if operation.startswith("create_") else 200)
+
+
+ROUTES: tuple[Route, ...] = (
+    # system
+    _r("GET", "/api/v1/info", "system", None, "get_info"),
+    _r("GET", "/api/v1/health", "system", None, "get_health"),
+    # docs (own function: the Swagger/OpenAPI machinery stays out of every other cold start)
+    _r("GET", "/api/docs", "docs", None, "get_swagger_ui"),
+    _r("GET", "/api/openapi.json", "docs", None, "get_openapi_document"),
+    # users
+    _r("GET", "/api/v1/users/me", "users", "read:users", "get_current_user"),
+    _r("GET", "/api/v1/users", "users", "admin:all", "list_users"),
+    _r("POST", "/api/v1/users", "users", "admin:all", "create_user"),
+    # api tokens
+    _r("GET", "/api/v1/api-tokens", "api_tokens", "admin:all", "list_api_tokens"),
+    _r("POST", "/api/v1/api-tokens", "api_tokens", "admin:all", "create_api_token"),
+    _r("DELETE", "/api/v1/api-tokens/{token_id}", "api_tokens", "admin:all", "revoke_api_token"),
+    # projects
+    _r("GET", "/api/v1/projects", "projects", "read:projects", "list_projects"),
+    _r("POST", "/api/v1/projects", "projects", "write:projects", "create_project"),
+    _r("GET", "/api/v1/projects/{project_id}", "projects", "read:projects", "get_project"),
+    _r("PUT", "/api/v1/projects/{project_id}", "projects", "write:projects", "update_project"),
+    _r("PATCH", "/api/v1/projects/{project_id}", "projects", "write:projects", "patch_project"),
+    _r("DELETE", "/api/v1/projects/{project_id}", "projects", "write:projects", "archive_project"),
+    # clients
+    _r("GET", "/api/v1/clients", "clients", "read:clients", "list_clients"),
+    _r("POST", "/api/v1/clients", "clients", "write:clients", "create_client"),
+    _r("GET", "/api/v1/clients/{client_id}", "clients", "read:clients", "get_client"),
+    _r("PUT", "/api/v1/clients/{client_id}", "clients", "write:clients", "update_client"),
+    _r("PATCH", "/api/v1/clients/{client_id}", "clients", "write:clients", "patch_client"),
+    _r("DELETE", "/api/v1/clients/{client_id}", "clients", "write:clients", "delete_client"),
+    # tasks
+    _r("GET", "/api/v1/tasks", "tasks", "read:tasks", "list_tasks"),
+    _r("POST", "/api/v1/tasks", "tasks", "write:tasks", "create_task"),
+    _r("GET", "/api/v1/tasks/{task_id}", "tasks", "read:tasks", "get_task"),
+    _r("PUT", "/api/v1/tasks/{task_id}", "tasks", "write:tasks", "update_task"),
+    _r("PATCH", "/api/v1/tasks/{task_id}", "tasks", "write:tasks", "patch_task"),
+    _r("DELETE", "/api/v1/tasks/{task_id}", "tasks", "write:tasks", "delete_task"),
+)
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """An SQS queue feeding a worker function (a Lambda event source mapping)."""
+
+    queue: str  # logical queue name (infra: the queue construct; local: infra/local/aws.py QUEUES)
+    function: str
+    batch_size: int = 10
+
+
+# Workers arrive with the pipelines that need them (imports, exports, webhooks).
+EVENT_SOURCES: tuple[EventSource, ...] = ()
+
+
+def functions() -> list[str]:
+    """Every API function, in route-table order."""
+    return list(dict.fromkeys(r.function for r in ROUTES))
+
+
+def routes_of(function: str) -> list[Route]:
+    return [r for r in ROUTES if r.function == function]
+
+
+def find(method: str, resource: str) -> Route | None:
+    """The route for an API Gateway (method, resource template) pair."""
+    return _by_key().get((method.upper(), resource))
+
+
+def methods_for(resource: str) -> list[str]:
+    return [r.method for r in ROUTES if r.path == resource]
+
+
+def resources() -> list[str]:
+    return list(dict.fromkeys(r.path for r in ROUTES))
+
+
+def match_path(path: str) -> tuple[str, dict[str, str]] | None:
+    """Which resource template a concrete path belongs to, with its path parameters.
+
+    Literal segments win over parameters (/users/me before /users/{id}), as in API Gateway.
+    """
+    for resource, pattern in _patterns():
+        m = pattern.fullmatch(path)
+        if m:
+            return resource, m.groupdict()
+    return None
+
+
+@lru_cache(maxsize=1)
+def _by_key() -> dict[tuple[str, str], Route]:
+    return {(r.method, r.path): r for r in ROUTES}
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    def regex(resource: str) -> re.Pattern[str]:
+        return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(resource)))
+
+    # Fewer parameters first, so literal segments take precedence.
+    ordered = sorted(resources(), key=lambda p: p.count("{"))
+    return [(p, regex(p)) for p in ordered]
+
+
+# Bodies API Gateway passes base64-encoded (the REST API's binaryMediaTypes);
+# everything else arrives as UTF-8 text.
+BINARY_MEDIA_TYPES = ("multipart/form-data", "application/octet-stream", "application/zip", "application/gzip")
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's hard payload limit
+
+
+def function_for(resource: str) -> str | None:
+    """The function behind a resource; it also answers methods the resource lacks (405)."""
+    return next((r.function for r in ROUTES if r.path == resource), None)

@@ -1,0 +1,62 @@
+"""Configuration, read once from the environment into a typed object.
+
+The CDK stack and the local stack set the same variables (names below), so a
+function cannot tell which of the two it runs in.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Environment variable holding each table's name, keyed by the storage model's logical name.
+TABLE_ENV = {
+    "users": "TABLE_USERS",
+    "api_tokens": "TABLE_API_TOKENS",
+    "projects": "TABLE_PROJECTS",
+    "clients": "TABLE_CLIENTS",
+    "tasks": "TABLE_TASKS",
+    "counters": "TABLE_COUNTERS",
+    "unique_names": "TABLE_UNIQUE_NAMES",
+    "rate_limits": "TABLE_RATE_LIMITS",
+}
+BUCKET_ENV = "DATA_BUCKET"
+IMPORT_QUEUE_ENV = "IMPORT_QUEUE_URL"
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.strip() else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    tables: dict[str, str]
+    region: str
+    data_bucket: str
+    import_queue_url: str
+    rate_limit_per_minute: int
+    rate_limit_per_hour: int
+    token_cache_seconds: int
+    max_json_body_bytes: int
+    app_version: str
+
+    def table(self, logical: str) -> str:
+        return self.tables[logical]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    prefix = os.environ.get("TABLE_PREFIX", "tt-")
+    return Settings(
+        tables={logical: os.environ.get(env, f"{prefix}{logical}") for logical, env in TABLE_ENV.items()},
+        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+        data_bucket=os.environ.get(BUCKET_ENV, "tt-data"),
+        import_queue_url=os.environ.get(IMPORT_QUEUE_ENV, ""),
+        rate_limit_per_minute=_int("API_TOKEN_RATE_LIMIT_PER_MINUTE", 100),
+        rate_limit_per_hour=_int("API_TOKEN_RATE_LIMIT_PER_HOUR", 1000),
+        # A revoked token stops working once every warm container's cache entry expires.
+        token_cache_seconds=_int("TOKEN_CACHE_SECONDS", 30),
+        max_json_body_bytes=_int("MAX_JSON_BODY_BYTES", 1024 * 1024),
+        app_version=os.environ.get("APP_VERSION", "1.0.0"),
+    )
