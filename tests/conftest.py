@@ -1,0 +1,14 @@
+"""Test environment: fake credentials, no real endpoint, before anything imports boto."""
+import os
+
+for var in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+    os.environ.pop(var, None)
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_REGION="us-east-1",
+    POWERTOOLS_METRICS_NAMESPACE="TimeTracker",
+    POWERTOOLS_LOG_LEVEL="WARNING",
+    JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1",
+)

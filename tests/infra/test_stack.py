@@ -1,0 +1,140 @@
+"""CloudFormation assertions on the synthesised stack."""
+from aws_cdk.assertions import Match
+
+from shared import routes
+from shared.data.schema import all_table_specs
+
+
+def _resources(template, kind):
+    return template.find_resources(kind)
+
+
+def _api_paths(template) -> dict[str, str]:
+    """API Gateway resource logical id -> full path."""
+    resources = _resources(template, "AWS::ApiGateway::Resource")
+    paths: dict[str, str] = {}
+
+    def path_of(rid):
+        if rid not in paths:
+            props = resources[rid]["Properties"]
+            parent = props["ParentId"]
+            prefix = path_of(parent["Ref"]) if "Ref" in parent else ""
+            paths[rid] = f"{prefix}/{props['PathPart']}"
+        return paths[rid]
+
+    for rid in resources:
+        path_of(rid)
+    return paths
+
+
+def test_every_route_reaches_its_function(synthesized):
+    stack, template, _ = synthesized
+    paths = _api_paths(template)
+    functions = _resources(template, "AWS::Lambda::Function")
+    seen = set()
+    for method in _resources(template, "AWS::ApiGateway::Method").values():
+        props = method["Properties"]
+        if props["HttpMethod"] in ("ANY", "OPTIONS"):
+            continue
+        path = paths[props["ResourceId"]["Ref"]]
+        uri = str(props["Integration"]["Uri"])
+        target = next(fid for fid in functions if fid in uri)
+        route = routes.find(props["HttpMethod"], path)
+        assert route is not None, (props["HttpMethod"], path)
+        assert target.startswith(f"Functions{route.function.replace('_', '')}"), (route, target)
+        assert props["Integration"]["Type"] == "AWS_PROXY"
+        seen.add((props["HttpMethod"], path))
+    assert seen == {(r.method, r.path) for r in routes.ROUTES}
+
+
+def test_each_resource_answers_other_methods_through_its_function(synthesized):
+    _, template, _ = synthesized
+    any_methods = [m for m in _resources(template, "AWS::ApiGateway::Method").values()
+                   if m["Properties"]["HttpMethod"] == "ANY"]
+    assert len(any_methods) == len(routes.resources())
+
+
+def test_functions_are_python_312_arm64_with_the_shared_layer_and_tracing(synthesized):
+    _, template, _ = synthesized
+    functions = _resources(template, "AWS::Lambda::Function")
+    assert len(functions) == len(routes.functions())
+    for fn in functions.values():
+        props = fn["Properties"]
+        assert props["Runtime"] == "python3.12" and props["Architectures"] == ["arm64"]
+        assert len(props["Layers"]) == 1 and props["TracingConfig"] == {"Mode": "Active"}
+    template.has_resource_properties("AWS::Lambda::LayerVersion", {"CompatibleRuntimes": ["python3.12"]})
+
+
+def test_tables_have_pitr_encryption_streams_and_ttl(synthesized):
+    _, template, _ = synthesized
+    tables = _resources(template, "AWS::DynamoDB::Table")
+    specs = all_table_specs()
+    assert len(tables) == len(specs)
+    for table in tables.values():
+        props = table["Properties"]
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert props["SSESpecification"]["SSEEnabled"] is True
+    for spec in specs:
+        keys = [{"AttributeName": spec.partition[0], "KeyType": "HASH"}]
+        if spec.sort:
+            keys.append({"AttributeName": spec.sort[0], "KeyType": "RANGE"})
+        expected = {"KeySchema": keys}
+        if spec.ttl_attribute:
+            expected["TimeToLiveSpecification"] = {"AttributeName": spec.ttl_attribute, "Enabled": True}
+        if spec.stream_view_type:
+            expected["StreamSpecification"] = {"StreamViewType": spec.stream_view_type}
+        if spec.indexes:
+            expected["GlobalSecondaryIndexes"] = Match.array_with(
+                [Match.object_like({"IndexName": name}) for name, _, _ in spec.indexes])
+        template.has_resource_properties("AWS::DynamoDB::Table", expected)
+
+
+def test_bucket_is_private_encrypted_tls_only_and_expires_exports_after_7_days(synthesized):
+    _, template, _ = synthesized
+    template.has_resource_properties("AWS::S3::Bucket", {
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        "BucketEncryption": Match.object_like({"ServerSideEncryptionConfiguration": Match.any_value()}),
+        "LifecycleConfiguration": {"Rules": Match.array_with([
+            Match.object_like({"Prefix": "exports/", "ExpirationInDays": 7, "Status": "Enabled"}),
+            Match.object_like({"AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}),
+        ])},
+    })
+    template.has_resource_properties("AWS::S3::BucketPolicy", {"PolicyDocument": {"Statement": Match.array_with([
+        Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})])}})
+
+
+def test_import_queue_redrives_to_a_dlq(synthesized):
+    _, template, _ = synthesized
+    template.has_resource_properties("AWS::SQS::Queue", {
+        "RedrivePolicy": {"deadLetterTargetArn": Match.any_value(), "maxReceiveCount": 3},
+        "SqsManagedSseEnabled": True,
+    })
+
+
+def test_roles_reach_only_their_tables_and_never_scan(synthesized):
+    _, template, _ = synthesized
+    for policy in _resources(template, "AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert "dynamodb:Scan" not in actions and "dynamodb:*" not in actions
+            if any(a.startswith("dynamodb:") for a in actions):
+                assert statement["Resource"] != "*"
+
+
+def test_cdk_nag_passes_and_every_acknowledgement_has_a_reason(synthesized):
+    _, _, report = synthesized
+    packs = {p["pluginName"]: p for p in report["pluginReports"]}
+    assert packs["AwsSolutions"]["conclusion"] == "success"
+    assert packs["AwsSolutions"]["violations"] == []
+    for suppressed in packs["AwsSolutions"]["suppressedViolations"]:
+        assert len(suppressed["reason"]) > 20, suppressed["ruleName"]
+
+
+def test_gateway_errors_use_the_contract_format(synthesized):
+    _, template, _ = synthesized
+    template.has_resource_properties("AWS::ApiGateway::GatewayResponse", {
+        "ResponseType": "MISSING_AUTHENTICATION_TOKEN", "StatusCode": "404",
+        "ResponseTemplates": {"application/json": Match.string_like_regexp('"error_code": "not_found"')},
+    })

@@ -1,0 +1,105 @@
+"""Handlers against moto (in-process): real DynamoDB API calls, no network."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import boto3
+import botocore.client
+import pytest
+from moto import mock_aws
+
+from infra.local.lambdas import LocalContext, load_handler
+from tests.events import api_event
+
+_handlers: dict = {}
+
+
+@pytest.fixture
+def ddb_calls(monkeypatch):
+    """Counts DynamoDB operations by name, and fails any test whose code Scans."""
+    calls: Counter = Counter()
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self, operation, params):
+        if self.meta.service_model.service_name == "dynamodb":
+            calls[operation] += 1
+        return original(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    yield calls
+    assert calls["Scan"] == 0, "a request path used Scan"
+
+
+@pytest.fixture
+def aws(ddb_calls):
+    from shared.data.schema import all_table_specs
+    from shared.logic import auth
+
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        for spec in all_table_specs():
+            client.create_table(**spec.create_table_args())
+        auth._cache.clear()
+        ddb_calls.clear()
+        yield client
+        auth._cache.clear()
+
+
+@pytest.fixture
+def admin_token(aws):
+    from shared.logic.bootstrap import ensure_admin
+
+    _, token = ensure_admin("admin", "admin@example.com", None)
+    return token
+
+
+class Response:
+    def __init__(self, raw: dict):
+        self.raw = raw
+        self.status = raw["statusCode"]
+        headers = {k: v for k, v in (raw.get("headers") or {}).items()}
+        headers.update({k: vs[-1] for k, vs in (raw.get("multiValueHeaders") or {}).items()})
+        self.headers = headers
+        self.text = raw.get("body") or ""
+
+    def json(self):
+        return json.loads(self.text)
+
+    def __repr__(self):
+        return f"<{self.status} {self.text[:300]}>"
+
+
+def call(method: str, path: str, **kwargs) -> Response:
+    function, event = api_event(method, path, **kwargs)
+    assert function is not None, f"no route for {path}"
+    if function not in _handlers:
+        _handlers[function] = load_handler(function)
+    return Response(_handlers[function](event, LocalContext(function)))
+
+
+@pytest.fixture
+def api():
+    return call
+
+
+@pytest.fixture
+def make_token(api, admin_token):
+    """Issue a token through the API: make_token(scopes, role="user") -> plaintext."""
+    created_users = {}
+
+    def make(scopes, role="user", username=None, expires_in_days=None):
+        username = username or f"{role}{len(created_users) + 1}"
+        if username not in created_users:
+            r = api("POST", "/api/v1/users", token=admin_token,
+                    body={"username": username, "email": f"{username}@example.com", "role": role})
+            assert r.status == 201, r
+            created_users[username] = r.json()["user"]["id"]
+        body = {"name": f"{username} token", "user_id": created_users[username], "scopes": scopes}
+        if expires_in_days:
+            body["expires_in_days"] = expires_in_days
+        r = api("POST", "/api/v1/api-tokens", token=admin_token, body=body)
+        assert r.status == 201, r
+        return r.json()["token"]
+
+    return make
