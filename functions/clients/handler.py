@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.api.app import ApiFunction
 from shared.api.schemas import (
-    ClientCreate, ClientEnvelope, ClientList, ClientOut, ClientStatus, ClientUpdate, Message, PageQuery, Pagination,
+    ClientCreate, ClientEnvelope, ClientSaved, ClientList, ClientOut, ClientStatus, ClientUpdate, Message, PageQuery, Pagination,
     PerPageQuery,
 )
 from shared.logic import clients
@@ -31,20 +31,20 @@ def get_client(client_id: int) -> ClientEnvelope:
 
 
 @api.route
-def create_client(client: ClientCreate) -> Response[ClientEnvelope]:
+def create_client(client: ClientCreate) -> Response[ClientSaved]:
     created = clients.create_client(client.values())
-    body = ClientEnvelope(message="Client created successfully", client=ClientOut.model_validate(created))
+    body = ClientSaved(message="Client created successfully", client=ClientOut.model_validate(created))
     return Response(status_code=201, content_type="application/json", body=body)
 
 
 @api.route
-def update_client(client_id: int, client: ClientUpdate) -> ClientEnvelope:
+def update_client(client_id: int, client: ClientUpdate) -> ClientSaved:
     updated = clients.update_client(client_id, client.changes())
-    return ClientEnvelope(message="Client updated successfully", client=ClientOut.model_validate(updated))
+    return ClientSaved(message="Client updated successfully", client=ClientOut.model_validate(updated))
 
 
 @api.route
-def patch_client(client_id: int, client: ClientUpdate) -> ClientEnvelope:
+def patch_client(client_id: int, client: ClientUpdate) -> ClientSaved:
     return update_client(client_id, client)
 
 

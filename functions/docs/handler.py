@@ -7,7 +7,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 
 from shared import routes
 from shared.api.app import ApiFunction
@@ -16,10 +15,6 @@ from shared.settings import get_settings
 api = ApiFunction("docs")
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent  # this folder's siblings: the other functions
 
-SECURITY_SCHEMES = {
-    "bearerAuth": HTTPBearer(description="Authorization: Bearer tt_..."),
-    "apiKey": APIKey(name="X-API-Key", **{"in": APIKeyIn.header}),
-}
 
 SWAGGER_UI = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>TimeTracker API v1</title>
@@ -39,6 +34,13 @@ def _function_app(function: str):
 
 @lru_cache(maxsize=1)
 def openapi_document() -> str:
+    # Imported here: only this route needs the OpenAPI models, and it pays once per container.
+    from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
+
+    security_schemes = {
+        "bearerAuth": HTTPBearer(description="Authorization: Bearer tt_..."),
+        "apiKey": APIKey(name="X-API-Key", **{"in": APIKeyIn.header}),
+    }
     document: dict = {
         "openapi": "3.1.0",
         "info": {"title": "TimeTracker API", "version": get_settings().app_version,
@@ -49,7 +51,7 @@ def openapi_document() -> str:
     for function in routes.functions():
         app = api.app if function == "docs" else _function_app(function)
         part = json.loads(app.get_openapi_json_schema(title="TimeTracker API", openapi_version="3.1.0",
-                                                      security_schemes=SECURITY_SCHEMES))
+                                                      security_schemes=security_schemes))
         for path, operations in part.get("paths", {}).items():
             for operation in operations.values():
                 # Powertools documents its default 422; this API answers 400 (documented per route).

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.api.app import ApiFunction
 from shared.api.schemas import (
-    Id, PageQuery, Pagination, PerPageQuery, ProjectCreate, ProjectEnvelope, ProjectList, ProjectOut,
+    Id, PageQuery, Pagination, PerPageQuery, ProjectCreate, ProjectEnvelope, ProjectSaved, ProjectList, ProjectOut,
     ProjectStatus, ProjectUpdate,
 )
 from shared.logic import projects
@@ -32,27 +32,27 @@ def get_project(project_id: int) -> ProjectEnvelope:
 
 
 @api.route
-def create_project(project: ProjectCreate) -> Response[ProjectEnvelope]:
+def create_project(project: ProjectCreate) -> Response[ProjectSaved]:
     created = projects.create_project(project.values())
-    body = ProjectEnvelope(message="Project created successfully", project=ProjectOut.model_validate(created))
+    body = ProjectSaved(message="Project created successfully", project=ProjectOut.model_validate(created))
     return Response(status_code=201, content_type="application/json", body=body)
 
 
 @api.route
-def update_project(project_id: int, project: ProjectUpdate) -> ProjectEnvelope:
+def update_project(project_id: int, project: ProjectUpdate) -> ProjectSaved:
     updated = projects.update_project(project_id, project.changes())
-    return ProjectEnvelope(message="Project updated successfully", project=ProjectOut.model_validate(updated))
+    return ProjectSaved(message="Project updated successfully", project=ProjectOut.model_validate(updated))
 
 
 @api.route
-def patch_project(project_id: int, project: ProjectUpdate) -> ProjectEnvelope:
+def patch_project(project_id: int, project: ProjectUpdate) -> ProjectSaved:
     return update_project(project_id, project)
 
 
 @api.route
-def archive_project(project_id: int) -> ProjectEnvelope:
+def archive_project(project_id: int) -> ProjectSaved:
     archived = projects.archive_project(project_id)
-    return ProjectEnvelope(message="Project archived successfully", project=ProjectOut.model_validate(archived))
+    return ProjectSaved(message="Project archived successfully", project=ProjectOut.model_validate(archived))
 
 
 lambda_handler = api.lambda_handler

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.api.app import ApiFunction
 from shared.api.schemas import (
-    Id, Message, PageQuery, Pagination, PerPageQuery, TaskCreate, TaskEnvelope, TaskList, TaskOut, TaskStatus,
+    Id, Message, PageQuery, Pagination, PerPageQuery, TaskCreate, TaskEnvelope, TaskSaved, TaskList, TaskOut, TaskStatus,
     TaskUpdate,
 )
 from shared.logic import tasks
@@ -32,20 +32,20 @@ def get_task(task_id: int) -> TaskEnvelope:
 
 
 @api.route
-def create_task(task: TaskCreate) -> Response[TaskEnvelope]:
+def create_task(task: TaskCreate) -> Response[TaskSaved]:
     created = tasks.create_task(task.values())
-    body = TaskEnvelope(message="Task created successfully", task=TaskOut.model_validate(created))
+    body = TaskSaved(message="Task created successfully", task=TaskOut.model_validate(created))
     return Response(status_code=201, content_type="application/json", body=body)
 
 
 @api.route
-def update_task(task_id: int, task: TaskUpdate) -> TaskEnvelope:
+def update_task(task_id: int, task: TaskUpdate) -> TaskSaved:
     updated = tasks.update_task(task_id, task.changes())
-    return TaskEnvelope(message="Task updated successfully", task=TaskOut.model_validate(updated))
+    return TaskSaved(message="Task updated successfully", task=TaskOut.model_validate(updated))
 
 
 @api.route
-def patch_task(task_id: int, task: TaskUpdate) -> TaskEnvelope:
+def patch_task(task_id: int, task: TaskUpdate) -> TaskSaved:
     return update_task(task_id, task)
 
 

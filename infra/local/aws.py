@@ -4,7 +4,6 @@ and a snapshot of their data under .local/ so a restart keeps it."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import threading
@@ -178,9 +177,3 @@ def restore_snapshot(directory: Path) -> dict[str, int]:
         counts["objects"] += 1
     return counts
 
-
-def set_environment(values: dict[str, str]) -> None:
-    os.environ.update(values)
-
-
-__all__ = ["MotoServer", "aws_environment", "provision", "save_snapshot", "restore_snapshot"]

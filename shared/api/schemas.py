@@ -188,8 +188,11 @@ class ClientOut(Out):
 
 
 class ClientEnvelope(BaseModel):
-    message: str | None = None
     client: ClientOut
+
+
+class ClientSaved(ClientEnvelope):
+    message: str
 
 
 class ClientList(BaseModel):
@@ -232,8 +235,11 @@ class ProjectOut(Out):
 
 
 class ProjectEnvelope(BaseModel):
-    message: str | None = None
     project: ProjectOut
+
+
+class ProjectSaved(ProjectEnvelope):
+    message: str
 
 
 class ProjectList(BaseModel):
@@ -289,8 +295,11 @@ class TaskOut(Out):
 
 
 class TaskEnvelope(BaseModel):
-    message: str | None = None
     task: TaskOut
+
+
+class TaskSaved(TaskEnvelope):
+    message: str
 
 
 class TaskList(BaseModel):
