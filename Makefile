@@ -28,6 +28,7 @@ run: $(VENV)/.run-deps
 
 ## test: install what the suite needs and run it (unit, integration, e2e, infra)
 test: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff check shared functions infra tests bench
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## invoke: run one handler on a sample event against the running local stack

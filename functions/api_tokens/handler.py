@@ -5,10 +5,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.api.app import ApiFunction
-from shared.api.schemas import (
-    ApiTokenCreate, ApiTokenCreated, ApiTokenEnvelope, ApiTokenList, ApiTokenOut, Id, PageQuery, Pagination,
-    PerPageQuery,
-)
+from shared.api.schemas.api_tokens import ApiTokenCreate, ApiTokenCreated, ApiTokenEnvelope, ApiTokenList, ApiTokenOut
+from shared.api.schemas.common import Id, PageQuery, Pagination, PerPageQuery
 from shared.clock import utcnow
 from shared.logic import api_tokens
 from shared.logic.paging import Paging

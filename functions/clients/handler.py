@@ -5,10 +5,16 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.api.app import ApiFunction
-from shared.api.schemas import (
-    ClientCreate, ClientEnvelope, ClientSaved, ClientList, ClientOut, ClientStatus, ClientUpdate, Message, PageQuery, Pagination,
-    PerPageQuery,
+from shared.api.schemas.clients import (
+    ClientCreate,
+    ClientEnvelope,
+    ClientList,
+    ClientOut,
+    ClientSaved,
+    ClientStatus,
+    ClientUpdate,
 )
+from shared.api.schemas.common import Message, PageQuery, Pagination, PerPageQuery
 from shared.logic import clients
 from shared.logic.paging import Paging
 

@@ -5,9 +5,15 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.api.app import ApiFunction
-from shared.api.schemas import (
-    Id, PageQuery, Pagination, PerPageQuery, ProjectCreate, ProjectEnvelope, ProjectSaved, ProjectList, ProjectOut,
-    ProjectStatus, ProjectUpdate,
+from shared.api.schemas.common import Id, PageQuery, Pagination, PerPageQuery
+from shared.api.schemas.projects import (
+    ProjectCreate,
+    ProjectEnvelope,
+    ProjectList,
+    ProjectOut,
+    ProjectSaved,
+    ProjectStatus,
+    ProjectUpdate,
 )
 from shared.logic import projects
 from shared.logic.paging import Paging

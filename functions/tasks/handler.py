@@ -5,10 +5,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.api.app import ApiFunction
-from shared.api.schemas import (
-    Id, Message, PageQuery, Pagination, PerPageQuery, TaskCreate, TaskEnvelope, TaskSaved, TaskList, TaskOut, TaskStatus,
-    TaskUpdate,
-)
+from shared.api.schemas.common import Id, Message, PageQuery, Pagination, PerPageQuery
+from shared.api.schemas.tasks import TaskCreate, TaskEnvelope, TaskList, TaskOut, TaskSaved, TaskStatus, TaskUpdate
 from shared.logic import tasks
 from shared.logic.paging import Paging
 

@@ -5,7 +5,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.api.app import ApiFunction
-from shared.api.schemas import PageQuery, Pagination, PerPageQuery, UserCreate, UserEnvelope, UserList, UserOut
+from shared.api.schemas.common import PageQuery, Pagination, PerPageQuery
+from shared.api.schemas.users import UserCreate, UserEnvelope, UserList, UserOut
 from shared.logic import users
 from shared.logic.paging import Paging
 
@@ -29,7 +30,8 @@ def list_users(
 @api.route
 def create_user(user: UserCreate) -> Response[UserEnvelope]:
     created = users.create_user(user.values())
-    return Response(status_code=201, content_type="application/json", body=UserEnvelope(user=UserOut.model_validate(created)))
+    body = UserEnvelope(user=UserOut.model_validate(created))
+    return Response(status_code=201, content_type="application/json", body=body)
 
 
 lambda_handler = api.lambda_handler

@@ -7,9 +7,9 @@ import json
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from infra.cloud.nag import acknowledge
 from constructs import Construct
 
+from infra.cloud.nag import acknowledge
 from shared import routes
 from shared.api.errors import body as error_body
 

@@ -7,15 +7,14 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from infra.cloud.nag import acknowledge, arn_token
 from constructs import Construct
 
-from shared import routes
-from shared.settings import BUCKET_ENV, IMPORT_QUEUE_ENV, TABLE_ENV
-
 from infra.cloud.data_construct import DataConstruct
+from infra.cloud.nag import acknowledge, arn_token
 from infra.cloud.queues_construct import QueuesConstruct
 from infra.cloud.storage_construct import StorageConstruct
+from shared import routes
+from shared.settings import BUCKET_ENV, IMPORT_QUEUE_ENV, TABLE_ENV
 
 READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem")
 WRITE = READ + ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")

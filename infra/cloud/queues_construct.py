@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from aws_cdk import Duration
 from aws_cdk import aws_sqs as sqs
-from infra.cloud.nag import acknowledge
 from constructs import Construct
+
+from infra.cloud.nag import acknowledge
 
 MAX_RECEIVES = 3  # a poison chunk lands in the DLQ after three failed attempts
 WORKER_TIMEOUT = Duration.minutes(5)

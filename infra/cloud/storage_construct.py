@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_s3 as s3
-from infra.cloud.nag import acknowledge
 from constructs import Construct
+
+from infra.cloud.nag import acknowledge
 
 EXPORT_PREFIX = "exports/"
 UPLOAD_PREFIX = "uploads/"

@@ -11,10 +11,9 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from infra.local.lambdas import Functions
 from shared import routes
 from shared.api.errors import body as error_body
-
-from infra.local.lambdas import Functions
 
 
 def is_binary(content_type: str) -> bool:

@@ -40,7 +40,8 @@ class QueuePoller(threading.Thread):
         self.region = region
         self.log = log
         self.stopped = threading.Event()
-        self.queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]
+        self.queue_arn = attributes["QueueArn"]
 
     def stop(self) -> None:
         self.stopped.set()

@@ -47,11 +47,10 @@ class LocalStack:
         token = self._bootstrap_admin()
 
         # Imported only now: settings and models read the environment set above.
-        from shared import routes
-
         from infra.local.gateway import Gateway
         from infra.local.lambdas import Functions
         from infra.local.pollers import QueuePoller
+        from shared import routes
 
         functions = Functions(max_containers=int(os.environ.get("LOCAL_MAX_CONTAINERS", "4")))
         self.gateway = Gateway(functions, self.host, self.port, log=self.log)

@@ -110,7 +110,7 @@ _ERRORS = {
 
 
 def _documented_responses(route: routes.Route, fn: Callable) -> dict:
-    from shared.api.schemas import ErrorBody
+    from shared.api.schemas.common import ErrorBody
 
     annotation = fn.__annotations__.get("return")
     model = (get_args(annotation) or (annotation,))[0] if annotation is not None else None

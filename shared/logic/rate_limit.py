@@ -28,7 +28,8 @@ class RateDecision:
         return headers
 
 
-def decide(per_minute: int, per_hour: int, minute_count: int, hour_count: int, epoch: int, admitted: bool) -> RateDecision:
+def decide(per_minute: int, per_hour: int, minute_count: int, hour_count: int, epoch: int,
+           admitted: bool) -> RateDecision:
     """The headers' view: whichever window has fewer requests left (the minute on a tie)."""
     minute_reset = epoch - epoch % 60 + 60
     hour_reset = epoch - epoch % 3600 + 3600

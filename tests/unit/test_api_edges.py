@@ -6,7 +6,9 @@ from pydantic import ValidationError
 
 from shared import errors
 from shared.api import errors as api_errors
-from shared.api.schemas import Pagination, ProjectCreate, ProjectUpdate, TaskCreate
+from shared.api.schemas.common import Pagination
+from shared.api.schemas.projects import ProjectCreate, ProjectUpdate
+from shared.api.schemas.tasks import TaskCreate
 from shared.domain import Page
 from shared.logic.paging import Paging
 from tests.events import api_event

@@ -1,0 +1,72 @@
+"""Schema building blocks every aggregate uses. Requests reject unknown fields
+(``extra="forbid"``): a typo in a field name is a 400, never silently ignored."""
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.domain import Page
+from shared.logic.paging import DEFAULT_PER_PAGE
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=5000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Id = Annotated[int, Field(ge=1)]
+Money = Annotated[float, Field(ge=0, le=1_000_000)]
+Hours = Annotated[float, Field(ge=0, le=1_000_000)]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    def values(self) -> dict:
+        """Every field, defaults filled in: what a create stores."""
+        return self.model_dump()
+
+    def changes(self) -> dict:
+        """Only the fields the caller sent (explicit nulls included): what an update applies."""
+        return self.model_dump(exclude_unset=True)
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Pagination(BaseModel):
+    page: int
+    per_page: int
+    total: int
+    pages: int
+    has_next: bool
+    has_prev: bool
+    next_page: int | None
+    prev_page: int | None
+
+    @classmethod
+    def of(cls, page: Page) -> "Pagination":
+        pages = math.ceil(page.total / page.per_page) if page.total else 0
+        return cls(page=page.page, per_page=page.per_page, total=page.total, pages=pages,
+                   has_next=page.page < pages, has_prev=page.page > 1,
+                   next_page=page.page + 1 if page.page < pages else None,
+                   prev_page=page.page - 1 if page.page > 1 else None)
+
+
+PageQuery = Annotated[int, Field(ge=1, description="Page number (default 1)")]
+PerPageQuery = Annotated[int, Field(ge=1, description=f"Items per page (default {DEFAULT_PER_PAGE}, max 100)")]
+
+
+class Message(BaseModel):
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The contract's error format."""
+
+    error: str
+    message: str
+    error_code: str
+    errors: dict[str, list[str]] | None = Field(default=None, description="Field-level messages (400)")
+    required_scope: str | None = Field(default=None, description="The scope the endpoint needs (403)")
+    available_scopes: list[str] | None = Field(default=None, description="The token's scopes (403)")
