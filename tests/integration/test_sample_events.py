@@ -1,0 +1,32 @@
+"""The sample events in events/ are documentation: keep them working with their handlers."""
+import json
+from pathlib import Path
+
+import pytest
+
+from infra.local.lambdas import LocalContext, load_handler
+from shared import routes
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+# Writes first, so the reads and updates find what they refer to.
+ORDER = ["clients_create", "projects_create", "tasks_create", "users_create", "api_tokens_create"]
+
+
+def _ordered():
+    names = sorted(p.stem for p in EVENTS.glob("*.json"))
+    return [n for n in ORDER if n in names] + [n for n in names if n not in ORDER]
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, id=n) for n in _ordered()])
+def test_sample_event_is_a_proxy_event_of_a_known_route(name):
+    event = json.loads((EVENTS / f"{name}.json").read_text())
+    assert routes.find(event["httpMethod"], event["resource"]) is not None
+    assert event["requestContext"]["resourcePath"] == event["resource"]
+
+
+def test_every_sample_event_succeeds_on_its_handler(admin_token):
+    for name in _ordered():
+        event = json.loads((EVENTS / f"{name}.json").read_text().replace("$TT_ADMIN_TOKEN", admin_token))
+        function = routes.find(event["httpMethod"], event["resource"]).function
+        result = load_handler(function)(event, LocalContext(function))
+        assert result["statusCode"] in (200, 201), (name, result["body"][:300])
