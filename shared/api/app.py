@@ -57,7 +57,7 @@ class ApiFunction:
         return {r.operation for r in self._routes.values() if self._is_registered(r)}
 
     def _is_registered(self, route: routes.Route) -> bool:
-        return any(key.startswith(route.method) and key.endswith(route.resolver_rule) for key in self.app._route_keys)
+        return f"{route.method}{route.resolver_rule}" in self.app._route_keys
 
     def principal(self) -> Principal:
         return self.app.context["principal"]
@@ -70,18 +70,19 @@ class ApiFunction:
         if route is None:
             return self._no_route(resource)
         rate_headers: dict[str, str] = {}
+        principal = None
         try:
             if route.scope:
                 now = utcnow()
                 principal = auth.authenticate(_headers(event), now)
                 rate_headers = rate_limit.consume(principal.token_id, int(now.timestamp())).headers()
                 auth.authorize(principal, route.scope)
-                self.app.append_context(principal=principal)
             if method in _BODY_METHODS:
                 _check_body(event)
         except DomainError as exc:
             status, payload, headers = errors.from_domain(exc)
             return errors.proxy_response(status, payload, {**rate_headers, **headers})
+        self.app.append_context(principal=principal)  # cleared by resolve() when it returns
         response = self.app.resolve(event, context)
         _add_headers(response, rate_headers)
         return response
