@@ -5,3 +5,8 @@ from datetime import datetime, timezone
 def utcnow() -> datetime:
     # Second precision: the API speaks "2024-01-15T14:30:00Z".
     return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def iso_z(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z, to the second: how the API and the sort keys write instants."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"

@@ -114,3 +114,41 @@ class Page:
 def normalize_name(name: str) -> str:
     """The form names are compared in: case-insensitive, whitespace collapsed."""
     return " ".join(name.split()).casefold()
+
+
+ENTRY_SOURCES = ("manual", "api", "timer", "import", "toggl", "harvest", "clockify", "noko", "csv")
+
+
+@dataclass(frozen=True)
+class TimeEntry:
+    id: int
+    user_id: int
+    project_id: int | None
+    task_id: int | None
+    start_time: datetime
+    end_time: datetime | None
+    notes: str | None
+    tags: tuple[str, ...]
+    billable: bool
+    paid: bool
+    source: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_active(self) -> bool:
+        return self.end_time is None
+
+    @property
+    def duration_seconds(self) -> int | None:
+        """Derived, never stored from a client."""
+        return None if self.end_time is None else int((self.end_time - self.start_time).total_seconds())
+
+
+@dataclass(frozen=True)
+class Span:
+    """What a report needs of a stopped entry."""
+
+    project_id: int | None
+    billable: bool
+    seconds: int

@@ -45,6 +45,18 @@ class ValidationFailed(DomainError):
         return cls({name: [message]})
 
 
+class InvalidState(DomainError):
+    """A well-formed request the current state cannot honour (400 with a specific code)."""
+
+    def __init__(self, message: str, error_code: str):
+        super().__init__(message)
+        self.error_code = error_code
+
+
+class IdempotencyKeyReused(DomainError):
+    """The same Idempotency-Key came back with a different body."""
+
+
 class PayloadTooLarge(DomainError):
     pass
 

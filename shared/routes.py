@@ -26,8 +26,8 @@ class Route:
         return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
 
 
-def _r(method: str, path: str, function: str, scope: str | None, operation: str) -> Route:
-    return Route(method, path, function, scope, operation, 201 if operation.startswith("create_") else 200)
+def _r(method: str, path: str, function: str, scope: str | None, operation: str, status: int | None = None) -> Route:
+    return Route(method, path, function, scope, operation, status or (201 if operation.startswith("create_") else 200))
 
 
 ROUTES: tuple[Route, ...] = (
@@ -66,6 +66,20 @@ ROUTES: tuple[Route, ...] = (
     _r("PUT", "/api/v1/tasks/{task_id}", "tasks", "write:tasks", "update_task"),
     _r("PATCH", "/api/v1/tasks/{task_id}", "tasks", "write:tasks", "patch_task"),
     _r("DELETE", "/api/v1/tasks/{task_id}", "tasks", "write:tasks", "delete_task"),
+    # time entries
+    _r("GET", "/api/v1/time-entries", "time_entries", "read:time_entries", "list_time_entries"),
+    _r("POST", "/api/v1/time-entries", "time_entries", "write:time_entries", "create_time_entry"),
+    _r("POST", "/api/v1/time-entries/bulk", "time_entries", "write:time_entries", "bulk_update_time_entries"),
+    _r("GET", "/api/v1/time-entries/{entry_id}", "time_entries", "read:time_entries", "get_time_entry"),
+    _r("PUT", "/api/v1/time-entries/{entry_id}", "time_entries", "write:time_entries", "update_time_entry"),
+    _r("PATCH", "/api/v1/time-entries/{entry_id}", "time_entries", "write:time_entries", "patch_time_entry"),
+    _r("DELETE", "/api/v1/time-entries/{entry_id}", "time_entries", "write:time_entries", "delete_time_entry"),
+    # timer
+    _r("GET", "/api/v1/timer/status", "timer", "read:time_entries", "get_timer_status"),
+    _r("POST", "/api/v1/timer/start", "timer", "write:time_entries", "start_timer", 201),
+    _r("POST", "/api/v1/timer/stop", "timer", "write:time_entries", "stop_timer"),
+    # reports
+    _r("GET", "/api/v1/reports/summary", "reports", "read:reports", "get_summary_report"),
 )
 
 

@@ -19,6 +19,8 @@ TABLE_ENV = {
     "counters": "TABLE_COUNTERS",
     "unique_names": "TABLE_UNIQUE_NAMES",
     "rate_limits": "TABLE_RATE_LIMITS",
+    "time_entries": "TABLE_TIME_ENTRIES",
+    "idempotency": "TABLE_IDEMPOTENCY",
 }
 BUCKET_ENV = "DATA_BUCKET"
 IMPORT_QUEUE_ENV = "IMPORT_QUEUE_URL"
@@ -40,6 +42,7 @@ class Settings:
     token_cache_seconds: int
     max_json_body_bytes: int
     app_version: str
+    allow_multiple_timers: bool
 
     def table(self, logical: str) -> str:
         return self.tables[logical]
@@ -59,4 +62,5 @@ def get_settings() -> Settings:
         token_cache_seconds=_int("TOKEN_CACHE_SECONDS", 30),
         max_json_body_bytes=_int("MAX_JSON_BODY_BYTES", 1024 * 1024),
         app_version=os.environ.get("APP_VERSION", "1.0.0"),
+        allow_multiple_timers=os.environ.get("ALLOW_MULTIPLE_TIMERS", "false").strip().lower() in ("1", "true", "yes"),
     )

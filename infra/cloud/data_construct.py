@@ -10,8 +10,8 @@ from shared.data.schema import TableSpec, all_table_specs
 
 _TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
 _STREAMS = {"NEW_AND_OLD_IMAGES": dynamodb.StreamViewType.NEW_AND_OLD_IMAGES}
-# Rate-limit counters are disposable; everything else is the customer's data.
-_DISPOSABLE = {"rate_limits"}
+# Rate-limit counters and idempotency records are disposable; everything else is the customer's data.
+_DISPOSABLE = {"rate_limits", "idempotency"}
 
 
 def _attr(key) -> dynamodb.Attribute:

@@ -23,6 +23,8 @@ UPDATE = ("dynamodb:UpdateItem",)
 # Every authenticated request touches its token and counts itself (shared/api/app.py).
 AUTH = {"api_tokens": UPDATE, "rate_limits": UPDATE}
 CATALOG = {"unique_names": WRITE, "counters": UPDATE}
+# Writing entries checks projects, tasks and the user's time zone, and guards the running timer.
+ENTRIES = {**CATALOG, "time_entries": WRITE, "projects": READ, "tasks": READ, "users": READ}
 ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "system": {},
     "docs": {},
@@ -31,6 +33,9 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "projects": {**AUTH, **CATALOG, "projects": WRITE, "clients": READ},
     "clients": {**AUTH, **CATALOG, "clients": WRITE, "projects": READ},
     "tasks": {**AUTH, **CATALOG, "tasks": WRITE, "projects": READ},
+    "time_entries": {**AUTH, **ENTRIES, "idempotency": WRITE},
+    "timer": {**AUTH, **ENTRIES},
+    "reports": {**AUTH, "time_entries": READ, "projects": READ, "users": READ},
 }
 # docs reads its sibling functions' route definitions, so it ships them all.
 WHOLE_FUNCTIONS_DIR = {"docs"}

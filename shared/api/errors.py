@@ -17,6 +17,8 @@ _STATUS = {
     domain.NotFound: (404, "not_found"),
     domain.Conflict: (409, "conflict"),
     domain.ValidationFailed: (400, "validation_error"),
+    domain.InvalidState: (400, "invalid_state"),
+    domain.IdempotencyKeyReused: (422, "idempotency_key_reused"),
     domain.PayloadTooLarge: (413, "payload_too_large"),
     domain.UnsupportedMediaType: (415, "unsupported_media_type"),
     domain.RateLimited: (429, "rate_limited"),
@@ -30,6 +32,7 @@ _TITLES = {
     409: "Conflict",
     413: "Payload too large",
     415: "Unsupported media type",
+    422: "Unprocessable request",
     429: "Too many requests",
     500: "Internal server error",
 }
@@ -47,7 +50,7 @@ def from_domain(exc: domain.DomainError) -> tuple[int, dict, dict[str, str]]:
     headers: dict[str, str] = {}
     if isinstance(exc, domain.Unauthorized):
         return status, body(status, exc.message, code, error=exc.error), {"WWW-Authenticate": "Bearer"}
-    if isinstance(exc, domain.Conflict):
+    if isinstance(exc, (domain.Conflict, domain.InvalidState)):
         code = exc.error_code
     if isinstance(exc, domain.Forbidden) and exc.required_scope:
         extra = {"required_scope": exc.required_scope, "available_scopes": exc.available_scopes or []}

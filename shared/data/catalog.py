@@ -49,6 +49,9 @@ class Catalog:
         item = self._item(item_id)
         return self.to_domain(item) if item else None
 
+    def get_many(self, item_ids) -> list:
+        return [self.to_domain(i) for i in self.model.batch_get([(ORG, i) for i in set(item_ids)])]
+
     def page(self, source, hash_key, *, page: int, per_page: int, filter_condition=None) -> Page:
         return fetch_page(source, hash_key, page=page, per_page=per_page,
                           filter_condition=filter_condition, to_domain=self.to_domain)

@@ -25,18 +25,22 @@ def dynamodb_client():
     return connection().client
 
 
-def fetch_page(source, hash_key, *, page: int, per_page: int, filter_condition=None, to_domain) -> Page:
+def fetch_page(source, hash_key, *, page: int, per_page: int, to_domain, range_key_condition=None,
+               filter_condition=None, newest_first: bool = False) -> Page:
     """One page of a Query on ``source`` (a model or an index), in range-key order.
 
     DynamoDB has no offset: the total comes from a COUNT query and the page from
-    reading past the earlier items. Fine for organisation catalogues (hundreds to
-    a few thousand items); time entries page by key instead.
+    reading past the earlier items, so page N costs reading N pages. The contract's
+    page/per_page/total shape asks for it; lists stay Queries on a key, and date
+    ranges (time entries) narrow them on the range key first.
     """
-    total = source.count(hash_key, filter_condition=filter_condition)
+    conditions = {"range_key_condition": range_key_condition, "filter_condition": filter_condition}
+    total = source.count(hash_key, **conditions)
     offset = (page - 1) * per_page
     items: list = []
     if offset < total:
-        query = source.query(hash_key, filter_condition=filter_condition, page_size=min(offset + per_page, 500))
+        query = source.query(hash_key, scan_index_forward=not newest_first,
+                             page_size=min(offset + per_page, 500), **conditions)
         items = [to_domain(i) for i in islice(query, offset, offset + per_page)]
     return Page(items=items, total=total, page=page, per_page=per_page)
 

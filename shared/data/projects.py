@@ -17,6 +17,10 @@ def get_project(project_id: int) -> Project | None:
     return _projects.get(project_id)
 
 
+def get_projects(project_ids) -> list[Project]:
+    return _projects.get_many(project_ids)
+
+
 def list_projects(*, status: str | None, client_id: int | None, page: int, per_page: int) -> Page:
     if client_id is not None:  # Query by-client, status as a filter
         cond = ProjectModel.status == status if status else None

@@ -4,6 +4,7 @@ Access patterns are written next to each model. The endpoint is botocore's own
 resolution (AWS_ENDPOINT_URL locally, the regional endpoint in AWS), so no model
 knows where it runs.
 """
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from shared.settings import get_settings
@@ -23,4 +24,11 @@ def table_name(logical: str) -> str:
     return get_settings().table(logical)
 
 
-__all__ = ["Model", "BaseMeta", "ORG", "table_name"]
+def gsi(name: str, hash_key: tuple, range_key: tuple) -> GlobalSecondaryIndex:
+    """A global secondary index projecting every attribute; keys as (attribute name, attribute)."""
+    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
+    attrs = {"Meta": meta, hash_key[0]: hash_key[1], range_key[0]: range_key[1]}
+    return type(name.title().replace("-", ""), (GlobalSecondaryIndex,), attrs)()
+
+
+__all__ = ["Model", "BaseMeta", "ORG", "table_name", "gsi"]

@@ -12,17 +12,13 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from shared.models.base import BaseMeta, Model, table_name
+from shared.models.base import BaseMeta, Model, gsi, table_name
 
 
-def _index_on(hash_name: str, hash_attr):
-    """A GSI (hash_name, id) projecting every attribute, named by-<hash_name without _id>."""
-    name = "by-" + hash_name.removesuffix("_id")
-    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
-    attrs = {"Meta": meta, hash_name: hash_attr, "id": NumberAttribute(range_key=True)}
-    return type(name.title().replace("-", ""), (GlobalSecondaryIndex,), attrs)()
+def _by(hash_name: str, hash_attr):
+    """A GSI (hash_name, id) named by-<hash_name without _id>: filters that keep id order."""
+    return gsi("by-" + hash_name.removesuffix("_id"), (hash_name, hash_attr), ("id", NumberAttribute(range_key=True)))
 
 
 class CatalogModel(Model):
@@ -48,7 +44,7 @@ class ClientModel(CatalogModel):
     phone = UnicodeAttribute(null=True)
     default_hourly_rate = NumberAttribute(null=True)
 
-    by_status = _index_on("status", UnicodeAttribute(hash_key=True))
+    by_status = _by("status", UnicodeAttribute(hash_key=True))
 
 
 class ProjectModel(CatalogModel):
@@ -61,8 +57,8 @@ class ProjectModel(CatalogModel):
     estimated_hours = NumberAttribute(null=True)
     billable = BooleanAttribute(default=True)
 
-    by_status = _index_on("status", UnicodeAttribute(hash_key=True))
-    by_client = _index_on("client_id", NumberAttribute(hash_key=True))
+    by_status = _by("status", UnicodeAttribute(hash_key=True))
+    by_client = _by("client_id", NumberAttribute(hash_key=True))
 
 
 class TaskModel(CatalogModel):
@@ -75,5 +71,5 @@ class TaskModel(CatalogModel):
     estimated_hours = NumberAttribute(null=True)
     due_date = UnicodeAttribute(null=True)
 
-    by_status = _index_on("status", UnicodeAttribute(hash_key=True))
-    by_project = _index_on("project_id", NumberAttribute(hash_key=True))
+    by_status = _by("status", UnicodeAttribute(hash_key=True))
+    by_project = _by("project_id", NumberAttribute(hash_key=True))

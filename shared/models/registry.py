@@ -29,6 +29,17 @@ class UniqueNameModel(Model):
     ref_id = NumberAttribute()
 
 
+class IdempotencyModel(Model):
+    """Written by Powertools' idempotency utility (its DynamoDB persistence layer);
+    declared here so the CDK app and the local stack create the table it expects."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("idempotency")
+
+    id = UnicodeAttribute(hash_key=True)
+    expiration = TTLAttribute(null=True)
+
+
 class RateLimitModel(Model):
     """Written with raw UpdateItem (per-minute attribute names are dynamic); the
     model declares the table for the CDK app and the local stack."""

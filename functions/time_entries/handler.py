@@ -1,0 +1,89 @@
+"""/api/v1/time-entries: a user's time entries (admins see everyone's)."""
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from shared.api import idempotency
+from shared.api.app import ApiFunction
+from shared.api.schemas.common import Id, Message, PageQuery, Pagination, PerPageQuery
+from shared.api.schemas.time_entries import (
+    BulkRequest,
+    BulkResult,
+    TimeEntryCreate,
+    TimeEntryEnvelope,
+    TimeEntryList,
+    TimeEntryOut,
+    TimeEntrySaved,
+    TimeEntryUpdate,
+)
+from shared.logic import time_entries
+from shared.logic.paging import Paging
+
+api = ApiFunction("time_entries")
+
+
+@api.route
+def list_time_entries(
+    project_id: Annotated[Id | None, Query()] = None,
+    user_id: Annotated[Id | None, Query(description="Admins only")] = None,
+    start_date: Annotated[str | None, Query(max_length=40)] = None,
+    end_date: Annotated[str | None, Query(max_length=40, description="A date includes that whole day")] = None,
+    billable: Annotated[bool | None, Query()] = None,
+    include_active: Annotated[bool, Query()] = False,
+    page: Annotated[PageQuery, Query()] = 1,
+    per_page: Annotated[PerPageQuery, Query()] = 50,
+) -> TimeEntryList:
+    filters = time_entries.EntryFilters(user_id, project_id, start_date, end_date, billable, include_active)
+    result = time_entries.list_time_entries(api.principal(), filters, Paging.of(page, per_page))
+    return TimeEntryList(time_entries=[TimeEntryOut.of(e) for e in result.items], pagination=Pagination.of(result))
+
+
+@api.route
+def get_time_entry(entry_id: int) -> TimeEntryEnvelope:
+    return TimeEntryEnvelope(time_entry=TimeEntryOut.of(time_entries.get_time_entry(api.principal(), entry_id)))
+
+
+@api.route
+def create_time_entry(time_entry: TimeEntryCreate) -> Response[TimeEntrySaved]:
+    principal = api.principal()
+
+    def produce() -> tuple[int, dict]:
+        created = time_entries.create_time_entry(principal, time_entry.values())
+        body = TimeEntrySaved(message="Time entry created successfully", time_entry=TimeEntryOut.of(created))
+        return 201, body.model_dump(mode="json")
+
+    key = api.app.current_event.headers.get("idempotency-key")
+    if key is None:
+        status, body = produce()
+    else:
+        status, body = idempotency.once(principal.token_id, idempotency.check_key(key),
+                                        time_entry.model_dump(mode="json"), produce, api.app.lambda_context)
+    return Response(status_code=status, content_type="application/json", body=body)
+
+
+@api.route
+def bulk_update_time_entries(request: BulkRequest) -> BulkResult:
+    affected, skipped = time_entries.bulk_update_time_entries(api.principal(), request.entry_ids, request.action,
+                                                              request.value)
+    return BulkResult(success=True, affected=affected, skipped=skipped)
+
+
+@api.route
+def update_time_entry(entry_id: int, time_entry: TimeEntryUpdate) -> TimeEntrySaved:
+    updated = time_entries.update_time_entry(api.principal(), entry_id, time_entry.changes())
+    return TimeEntrySaved(message="Time entry updated successfully", time_entry=TimeEntryOut.of(updated))
+
+
+@api.route
+def patch_time_entry(entry_id: int, time_entry: TimeEntryUpdate) -> TimeEntrySaved:
+    return update_time_entry(entry_id, time_entry)
+
+
+@api.route
+def delete_time_entry(entry_id: int) -> Message:
+    time_entries.delete_time_entry(api.principal(), entry_id)
+    return Message(message="Time entry deleted successfully")
+
+
+lambda_handler = api.lambda_handler

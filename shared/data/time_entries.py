@@ -1,0 +1,183 @@
+"""Time entries' access patterns (keys and indexes in shared/models/time_entries.py).
+
+A running timer can be guarded by a ``timer:<user>`` name claimed in the same
+transaction as the entry, so two concurrent starts cannot both win.
+"""
+from __future__ import annotations
+
+from dataclasses import fields as dc_fields
+from datetime import datetime
+from typing import Iterator
+
+from pynamodb.exceptions import UpdateError
+from pynamodb.models import BatchWrite
+
+from shared.clock import iso_z, utcnow
+from shared.data import counters, unique_names
+from shared.data.common import fetch_page, is_conditional_failure, save_versioned, transaction
+from shared.domain import Page, Span, TimeEntry
+from shared.errors import Conflict
+from shared.models.base import ORG
+from shared.models.time_entries import TimeEntryModel, start_key
+
+_FIELDS = [f.name for f in dc_fields(TimeEntry)]
+TIMER_RUNNING = Conflict("A timer is already running; stop it first", "timer_already_running")
+
+
+def timer_key(user_id: int) -> str:
+    return f"timer:{user_id}"
+
+
+def _to_domain(item: TimeEntryModel) -> TimeEntry:
+    values = {n: getattr(item, n) for n in _FIELDS}
+    values["tags"] = tuple(item.tags or ())
+    return TimeEntry(**values)
+
+
+def _derive_keys(item: TimeEntryModel) -> None:
+    item.start_key = start_key(iso_z(item.start_time), item.id)
+    item.active_user_id = item.user_id if item.end_time is None else None
+
+
+def new_ids(count: int) -> range:
+    return counters.reserve_ids("time_entry", count)
+
+
+def put_entry(values: dict, *, guard_timer: bool) -> TimeEntry:
+    now = utcnow()
+    item = TimeEntryModel(new_ids(1)[0], org=ORG, created_at=now, updated_at=now, **values)
+    item.tags = list(item.tags or []) or None
+    _derive_keys(item)
+    with transaction([None, TIMER_RUNNING]) as t:
+        t.save(item, condition=TimeEntryModel.id.does_not_exist())
+        if guard_timer:
+            unique_names.claim(t, timer_key(item.user_id), item.id)
+    return _to_domain(item)
+
+
+def _item(entry_id: int) -> TimeEntryModel | None:
+    try:
+        return TimeEntryModel.get(entry_id, consistent_read=True)
+    except TimeEntryModel.DoesNotExist:
+        return None
+
+
+def get_entry(entry_id: int) -> TimeEntry | None:
+    item = _item(entry_id)
+    return _to_domain(item) if item else None
+
+
+def get_entries(entry_ids: list[int]) -> list[TimeEntry]:
+    return [_to_domain(i) for i in TimeEntryModel.batch_get(entry_ids)]
+
+
+def update_entry(entry_id: int, changes: dict, *, release_timer: bool = False) -> TimeEntry | None:
+    """Apply ``changes``; ``release_timer`` frees the user's timer guard in the same transaction."""
+    item = _item(entry_id)
+    if item is None:
+        return None
+    for name, value in changes.items():
+        setattr(item, name, (list(value) or None) if name == "tags" else value)
+    item.updated_at = utcnow()
+    _derive_keys(item)
+    if release_timer:
+        with transaction([None]) as t:
+            t.save(item)  # version-conditioned
+            unique_names.release(t, timer_key(item.user_id))
+    else:
+        save_versioned(item)
+    return _to_domain(item)
+
+
+def delete_entry(entry: TimeEntry, *, release_timer: bool) -> None:
+    with transaction([None]) as t:
+        t.delete(TimeEntryModel(entry.id), add_version_condition=False)
+        if release_timer:
+            unique_names.release(t, timer_key(entry.user_id))
+
+
+def delete_entries(entry_ids: list[int]) -> None:
+    """Stopped entries only (running ones keep their timer guard); 25 deletes per BatchWriteItem."""
+    with BatchWrite(TimeEntryModel) as batch:
+        for entry_id in entry_ids:
+            batch.delete(TimeEntryModel(entry_id))
+
+
+def running_entries(user_id: int) -> list[TimeEntry]:
+    """The user's running timers, newest first (Query on the sparse by-active index)."""
+    return [_to_domain(i) for i in TimeEntryModel.by_active.query(user_id, scan_index_forward=False)]
+
+
+def _source(user_id: int | None, project_id: int | None):
+    """(index, hash key, whether project_id still needs a filter): a user's entries (by-user),
+    else a project's (by-project), else everyone's (by-org, for admins)."""
+    if user_id is not None:
+        return TimeEntryModel.by_user, user_id, project_id is not None
+    if project_id is not None:
+        return TimeEntryModel.by_project, project_id, False
+    return TimeEntryModel.by_org, ORG, False
+
+
+def _range(start: datetime | None, end: datetime | None):
+    # '~' sorts after '#<id>', so an end second is inclusive.
+    return TimeEntryModel.start_key.between(iso_z(start) if start else "0", (iso_z(end) if end else "9") + "~")
+
+
+def _all(conditions: list):
+    combined = None
+    for c in conditions:
+        combined = c if combined is None else combined & c
+    return combined
+
+
+def list_entries(*, user_id: int | None, project_id: int | None, start: datetime | None, end: datetime | None,
+                 billable: bool | None, include_active: bool, page: int, per_page: int) -> Page:
+    """Newest first; the date range narrows the range key, the rest filters."""
+    source, hash_key, filter_project = _source(user_id, project_id)
+    filters = [TimeEntryModel.project_id == project_id] if filter_project else []
+    if billable is not None:
+        filters.append(TimeEntryModel.billable == billable)
+    if not include_active:
+        filters.append(TimeEntryModel.end_time.exists())
+    return fetch_page(source, hash_key, page=page, per_page=per_page, to_domain=_to_domain,
+                      range_key_condition=_range(start, end), filter_condition=_all(filters), newest_first=True)
+
+
+def spans_in_range(*, user_id: int | None, project_id: int | None, start: datetime, end: datetime) -> Iterator[Span]:
+    """Every stopped entry in a range, reading only what a report needs (projection)."""
+    source, hash_key, filter_project = _source(user_id, project_id)
+    filters = [TimeEntryModel.end_time.exists()]
+    if filter_project:
+        filters.append(TimeEntryModel.project_id == project_id)
+    query = source.query(hash_key, range_key_condition=_range(start, end), filter_condition=_all(filters),
+                         attributes_to_get=["project_id", "billable", "start_time", "end_time"], page_size=1000)
+    for item in query:
+        yield Span(item.project_id, bool(item.billable), int((item.end_time - item.start_time).total_seconds()))
+
+
+def rewrite_entries(entries: list[TimeEntry], changes_for) -> int:
+    """Apply ``changes_for(entry) -> dict`` to each entry with one conditional UpdateItem
+    apiece, guarded by existence (a concurrent delete is not resurrected). Returns how many changed."""
+    changed = 0
+    now = utcnow()
+    for entry in entries:
+        changes = changes_for(entry)
+        if not changes:
+            continue
+        actions = []
+        for name, value in changes.items():
+            attribute = getattr(TimeEntryModel, name)
+            if name == "tags":
+                actions.append(attribute.set(list(value)) if value else attribute.remove())
+            else:
+                actions.append(attribute.set(value))
+        actions.append(TimeEntryModel.updated_at.set(now))  # PynamoDB bumps the version itself
+        try:
+            TimeEntryModel(entry.id).update(actions=actions, condition=TimeEntryModel.id.exists(),
+                                            add_version_condition=False)
+        except UpdateError as exc:
+            if not is_conditional_failure(exc):
+                raise
+            continue  # deleted meanwhile
+        changed += 1
+    return changed

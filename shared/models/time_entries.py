@@ -1,0 +1,55 @@
+"""Time entries: each belongs to one user.
+
+Key: ``id`` (GetItem). Every list is a Query on a GSI ranged by ``start_key``
+(the UTC start, ISO 8601, then the zero-padded id, so keys are unique and sort by
+time): by-user (a user's entries), by-org (an admin's view across users),
+by-project (a project's entries across users) and by-active (sparse: only running
+timers carry ``active_user_id``). Streams feed webhooks.
+"""
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+
+from shared.models.base import BaseMeta, Model, gsi, table_name
+
+
+def _by(name: str, hash_name: str, hash_attr):
+    return gsi(name, (hash_name, hash_attr), ("start_key", UnicodeAttribute(range_key=True)))
+
+
+class TimeEntryModel(Model):
+    class Meta(BaseMeta):
+        table_name = table_name("time_entries")
+        stream_view_type = "NEW_AND_OLD_IMAGES"
+
+    id = NumberAttribute(hash_key=True)
+    org = UnicodeAttribute()
+    user_id = NumberAttribute()
+    start_key = UnicodeAttribute()
+    project_id = NumberAttribute(null=True)
+    task_id = NumberAttribute(null=True)
+    start_time = UTCDateTimeAttribute()
+    end_time = UTCDateTimeAttribute(null=True)
+    active_user_id = NumberAttribute(null=True)  # set while running: the by-active index is sparse
+    notes = UnicodeAttribute(null=True)
+    tags = ListAttribute(of=UnicodeAttribute, null=True)
+    billable = BooleanAttribute(default=True)
+    paid = BooleanAttribute(default=False)
+    source = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+    by_user = _by("by-user", "user_id", NumberAttribute(hash_key=True))
+    by_org = _by("by-org", "org", UnicodeAttribute(hash_key=True))
+    by_project = _by("by-project", "project_id", NumberAttribute(hash_key=True))
+    by_active = _by("by-active", "active_user_id", NumberAttribute(hash_key=True))
+
+
+def start_key(start_iso: str, entry_id: int) -> str:
+    return f"{start_iso}#{entry_id:012d}"

@@ -1,0 +1,226 @@
+"""Time entries, the timer, bulk actions, idempotent creation and the summary report."""
+import pytest
+
+
+@pytest.fixture
+def world(api, admin_token, make_token):
+    """Two users with full time-entry scopes, a project with a task, an archived project."""
+    scopes = ["read:time_entries", "write:time_entries", "read:reports", "read:projects"]
+    alice = make_token(scopes, username="alice")
+    bob = make_token(scopes, username="bob")
+    project = api("POST", "/api/v1/projects", token=admin_token, body={"name": "Website"}).json()["project"]
+    other = api("POST", "/api/v1/projects", token=admin_token, body={"name": "Other"}).json()["project"]
+    task = api("POST", "/api/v1/tasks", token=admin_token,
+               body={"name": "Design", "project_id": project["id"]}).json()["task"]
+    archived = api("POST", "/api/v1/projects", token=admin_token,
+                   body={"name": "Old", "status": "archived"}).json()["project"]
+    return {"alice": alice, "bob": bob, "admin": admin_token, "project": project["id"], "other": other["id"],
+            "task": task["id"], "archived": archived["id"]}
+
+
+def entry(api, token, **body):
+    r = api("POST", "/api/v1/time-entries", token=token, body=body)
+    assert r.status == 201, r
+    return r.json()["time_entry"]
+
+
+def test_contract_example_creates_an_entry_with_derived_duration(api, world):
+    created = entry(api, world["alice"], project_id=world["project"], task_id=world["task"],
+                    start_time="2024-01-15T09:00:00Z", end_time="2024-01-15T17:00:00Z",
+                    notes="Worked on feature X", tags="development,frontend", billable=True)
+    assert created["duration_seconds"] == 8 * 3600 and created["duration_hours"] == 8.0
+    assert created["tags"] == "development,frontend" and created["tag_list"] == ["development", "frontend"]
+    assert created["start_time"] == "2024-01-15T09:00:00Z" and created["source"] == "api"
+    assert not created["is_active"] and created["paid"] is False
+    got = api("GET", f"/api/v1/time-entries/{created['id']}", token=world["alice"]).json()["time_entry"]
+    assert got == created
+
+
+def test_duration_from_the_client_is_rejected_and_end_before_start_is_400(api, world):
+    r = api("POST", "/api/v1/time-entries", token=world["alice"],
+            body={"project_id": world["project"], "start_time": "2024-01-15T09:00:00Z", "duration_seconds": 5})
+    assert r.status == 400 and r.json()["errors"]["duration_seconds"] == ["Unknown field"]
+    r = api("POST", "/api/v1/time-entries", token=world["alice"], body={
+        "project_id": world["project"], "start_time": "2024-01-15T09:00:00Z", "end_time": "2024-01-15T08:00:00Z"})
+    assert r.status == 400 and "end_time" in r.json()["errors"]
+
+
+def test_naive_times_are_in_the_users_time_zone(api, world, admin_token):
+    r = api("POST", "/api/v1/users", token=admin_token,
+            body={"username": "berlin", "email": "b@example.com", "timezone": "Europe/Berlin"})
+    user_id = r.json()["user"]["id"]
+    token = api("POST", "/api/v1/api-tokens", token=admin_token,
+                body={"name": "b", "user_id": user_id, "scopes": ["read:*", "write:*"]}).json()["token"]
+    created = entry(api, token, project_id=world["project"], start_time="2024-07-01T09:00",
+                    end_time="2024-07-01T10:30:00+02:00")
+    assert created["start_time"] == "2024-07-01T07:00:00Z" and created["end_time"] == "2024-07-01T08:30:00Z"
+
+
+def test_project_and_task_rules(api, world):
+    base = {"start_time": "2024-01-15T09:00:00Z", "end_time": "2024-01-15T10:00:00Z"}
+    r = api("POST", "/api/v1/time-entries", token=world["alice"], body={**base, "project_id": world["archived"]})
+    assert r.status == 400 and "archived" in r.json()["errors"]["project_id"][0]
+    r = api("POST", "/api/v1/time-entries", token=world["alice"],
+            body={**base, "project_id": world["other"], "task_id": world["task"]})
+    assert r.status == 400 and "task_id" in r.json()["errors"]
+    r = api("POST", "/api/v1/time-entries", token=world["alice"], body={**base, "project_id": 999})
+    assert r.status == 400
+
+
+def test_users_see_only_their_entries_and_admins_see_all(api, world):
+    a = entry(api, world["alice"], project_id=world["project"], start_time="2024-01-15T09:00:00Z",
+              end_time="2024-01-15T10:00:00Z")
+    b = entry(api, world["bob"], project_id=world["project"], start_time="2024-01-16T09:00:00Z",
+              end_time="2024-01-16T10:00:00Z")
+    mine = api("GET", "/api/v1/time-entries", token=world["alice"]).json()
+    assert [e["id"] for e in mine["time_entries"]] == [a["id"]] and mine["pagination"]["total"] == 1
+    assert api("GET", f"/api/v1/time-entries/{b['id']}", token=world["alice"]).status == 404
+    assert api("PATCH", f"/api/v1/time-entries/{b['id']}", token=world["alice"], body={"notes": "x"}).status == 404
+    r = api("GET", "/api/v1/time-entries", token=world["alice"], query={"user_id": 3})
+    assert r.status == 403
+    everyone = api("GET", "/api/v1/time-entries", token=world["admin"]).json()["time_entries"]
+    assert [e["id"] for e in everyone] == [b["id"], a["id"]]  # newest first
+    only_bob = api("GET", "/api/v1/time-entries", token=world["admin"], query={"user_id": b["user_id"]}).json()
+    assert [e["id"] for e in only_bob["time_entries"]] == [b["id"]]
+
+
+def test_date_filters_include_the_whole_end_day(api, world):
+    for day, hour in ((14, 23), (15, 0), (15, 23), (16, 0)):
+        entry(api, world["alice"], project_id=world["project"], start_time=f"2024-01-{day}T{hour:02d}:30:00Z",
+              end_time=f"2024-01-{day}T{hour:02d}:45:00Z")
+    r = api("GET", "/api/v1/time-entries", token=world["alice"],
+            query={"start_date": "2024-01-15", "end_date": "2024-01-15"}).json()
+    assert [e["start_time"] for e in r["time_entries"]] == ["2024-01-15T23:30:00Z", "2024-01-15T00:30:00Z"]
+    r = api("GET", "/api/v1/time-entries", token=world["alice"], query={"start_date": "2024-01-15T23:00:00Z"})
+    assert r.json()["pagination"]["total"] == 2
+    bad = api("GET", "/api/v1/time-entries", token=world["alice"], query={"start_date": "15/01/2024"})
+    assert bad.status == 400 and "start_date" in bad.json()["errors"]
+
+
+def test_billable_project_and_active_filters(api, world):
+    entry(api, world["alice"], project_id=world["project"], start_time="2024-01-15T09:00:00Z",
+          end_time="2024-01-15T10:00:00Z", billable=False)
+    entry(api, world["alice"], project_id=world["other"], start_time="2024-01-15T11:00:00Z",
+          end_time="2024-01-15T12:00:00Z")
+    running = entry(api, world["alice"], project_id=world["project"], start_time="2024-01-15T13:00:00Z")
+    assert running["is_active"] and running["end_time"] is None and running["duration_seconds"] is None
+    q = lambda **kw: api("GET", "/api/v1/time-entries", token=world["alice"], query=kw).json()["time_entries"]  # noqa: E731
+    assert len(q()) == 2
+    assert len(q(include_active="true")) == 3
+    assert [e["billable"] for e in q(billable="false")] == [False]
+    assert [e["project_id"] for e in q(project_id=world["other"])] == [world["other"]]
+
+
+def test_timer_start_status_stop(api, world):
+    idle = api("GET", "/api/v1/timer/status", token=world["alice"])
+    assert idle.status == 200 and idle.json() == {"active": False, "timer": None}
+    r = api("POST", "/api/v1/timer/stop", token=world["alice"])
+    assert r.status == 400 and r.json()["error_code"] == "no_active_timer"
+    r = api("POST", "/api/v1/timer/start", token=world["alice"], body={"project_id": world["project"],
+                                                                        "task_id": world["task"]})
+    assert r.status == 201 and r.json()["timer"]["source"] == "timer" and r.json()["timer"]["is_active"]
+    again = api("POST", "/api/v1/timer/start", token=world["alice"], body={"project_id": world["project"]})
+    assert again.status == 409 and again.json()["error_code"] == "timer_already_running"
+    manual = api("POST", "/api/v1/time-entries", token=world["alice"],
+                 body={"project_id": world["project"], "start_time": "2024-01-15T09:00:00Z"})
+    assert manual.status == 409  # an entry without end_time is a timer too
+    status = api("GET", "/api/v1/timer/status", token=world["alice"]).json()
+    assert status["active"] and status["timer"]["id"] == r.json()["timer"]["id"]
+    assert api("GET", "/api/v1/timer/status", token=world["bob"]).json()["active"] is False
+    stopped = api("POST", "/api/v1/timer/stop", token=world["alice"])
+    assert stopped.status == 200 and stopped.json()["timer"]["end_time"] is not None
+    assert api("POST", "/api/v1/timer/start", token=world["alice"], body={"project_id": world["project"]}).status == 201
+
+
+def test_timer_rules(api, world):
+    r = api("POST", "/api/v1/timer/start", token=world["alice"], body={"project_id": world["archived"]})
+    assert r.status == 400
+    r = api("POST", "/api/v1/timer/start", token=world["alice"], body={})
+    assert r.status == 400 and "project_id" in r.json()["errors"]
+
+
+def test_deleting_a_running_entry_frees_the_timer(api, world):
+    started = api("POST", "/api/v1/timer/start", token=world["alice"], body={"project_id": world["project"]})
+    assert api("DELETE", f"/api/v1/time-entries/{started.json()['timer']['id']}", token=world["alice"]).status == 200
+    assert api("POST", "/api/v1/timer/start", token=world["alice"], body={"project_id": world["project"]}).status == 201
+
+
+def test_stopping_by_update_frees_the_timer(api, world):
+    started = api("POST", "/api/v1/timer/start", token=world["alice"], body={"project_id": world["project"]}).json()
+    r = api("PATCH", f"/api/v1/time-entries/{started['timer']['id']}", token=world["alice"],
+            body={"end_time": "2099-01-01T00:00:00Z"})
+    assert r.status == 200 and not r.json()["time_entry"]["is_active"]
+    assert api("GET", "/api/v1/timer/status", token=world["alice"]).json()["active"] is False
+
+
+def test_bulk_actions(api, world):
+    ids = [entry(api, world["alice"], project_id=world["project"], start_time=f"2024-01-1{i}T09:00:00Z",
+                 end_time=f"2024-01-1{i}T10:00:00Z", tags="a")["id"] for i in range(3)]
+    running = entry(api, world["alice"], project_id=world["project"], start_time="2024-01-19T09:00:00Z")["id"]
+    bulk = lambda token, **body: api("POST", "/api/v1/time-entries/bulk", token=token, body=body)  # noqa: E731
+    r = bulk(world["alice"], entry_ids=ids + [running], action="set_paid", value=True)
+    assert r.status == 200 and r.json() == {"success": True, "affected": 3, "skipped": 1}
+    assert all(api("GET", f"/api/v1/time-entries/{i}", token=world["alice"]).json()["time_entry"]["paid"] for i in ids)
+    r = bulk(world["alice"], entry_ids=ids, action="add_tag", value="client-x")
+    assert api("GET", f"/api/v1/time-entries/{ids[0]}", token=world["alice"]).json()["time_entry"]["tags"] == \
+        "a,client-x"
+    bulk(world["alice"], entry_ids=ids, action="remove_tag", value="A")
+    assert api("GET", f"/api/v1/time-entries/{ids[0]}", token=world["alice"]).json()["time_entry"]["tags"] == \
+        "client-x"
+    assert bulk(world["alice"], entry_ids=ids, action="set_billable", value="yes").status == 400
+    assert bulk(world["alice"], entry_ids=ids, action="add_tag").status == 400
+    assert bulk(world["alice"], entry_ids=[99999], action="delete").status == 404
+    assert bulk(world["alice"], entry_ids=list(range(1, 502)), action="delete").status == 400
+    bobs = entry(api, world["bob"], project_id=world["project"], start_time="2024-01-15T09:00:00Z",
+                 end_time="2024-01-15T10:00:00Z")["id"]
+    r = bulk(world["alice"], entry_ids=ids + [bobs], action="delete")
+    assert r.status == 403
+    assert api("GET", f"/api/v1/time-entries/{ids[0]}", token=world["alice"]).status == 200  # nothing happened
+    r = bulk(world["alice"], entry_ids=ids + [running], action="delete")
+    assert r.json() == {"success": True, "affected": 3, "skipped": 1}
+    assert api("GET", f"/api/v1/time-entries/{ids[0]}", token=world["alice"]).status == 404
+    assert api("GET", f"/api/v1/time-entries/{running}", token=world["alice"]).status == 200
+    assert bulk(world["admin"], entry_ids=[bobs], action="set_paid", value=True).json()["affected"] == 1
+
+
+def test_idempotency_key_replays_the_first_response(api, world):
+    body = {"project_id": world["project"], "start_time": "2024-01-15T09:00:00Z", "end_time": "2024-01-15T10:00:00Z"}
+    first = api("POST", "/api/v1/time-entries", token=world["alice"], body=body, headers={"Idempotency-Key": "k-1"})
+    again = api("POST", "/api/v1/time-entries", token=world["alice"], body=body, headers={"Idempotency-Key": "k-1"})
+    assert first.status == again.status == 201 and first.json() == again.json()
+    listed = api("GET", "/api/v1/time-entries", token=world["alice"]).json()
+    assert listed["pagination"]["total"] == 1
+    other = api("POST", "/api/v1/time-entries", token=world["alice"], body={**body, "notes": "changed"},
+                headers={"Idempotency-Key": "k-1"})
+    assert other.status == 422 and other.json()["error_code"] == "idempotency_key_reused"
+    # keys are per token: bob's k-1 is another request
+    bobs = api("POST", "/api/v1/time-entries", token=world["bob"], body=body, headers={"Idempotency-Key": "k-1"})
+    assert bobs.status == 201 and bobs.json()["time_entry"]["user_id"] != first.json()["time_entry"]["user_id"]
+    too_long = api("POST", "/api/v1/time-entries", token=world["alice"], body=body,
+                   headers={"Idempotency-Key": "k" * 129})
+    assert too_long.status == 400 and "Idempotency-Key" in too_long.json()["errors"]
+
+
+def test_summary_report(api, world):
+    for day, (start, end, billable, project) in enumerate([("09:00", "17:00", True, "project"),
+                                                          ("09:00", "10:30", False, "project"),
+                                                          ("13:00", "15:00", True, "other")]):
+        entry(api, world["alice"], project_id=world[project], start_time=f"2024-01-1{day}T{start}:00Z",
+              end_time=f"2024-01-1{day}T{end}:00Z", billable=billable)
+    entry(api, world["bob"], project_id=world["project"], start_time="2024-01-10T09:00:00Z",
+          end_time="2024-01-10T10:00:00Z")
+    r = api("GET", "/api/v1/reports/summary", token=world["alice"],
+            query={"start_date": "2024-01-01", "end_date": "2024-01-31"})
+    assert r.status == 200
+    s = r.json()["summary"]
+    assert (s["total_hours"], s["billable_hours"], s["total_entries"]) == (11.5, 10.0, 3)
+    assert s["start_date"] == "2024-01-01T00:00:00Z" and s["end_date"] == "2024-01-31T23:59:59Z"
+    assert s["by_project"] == [
+        {"project_id": world["project"], "project_name": "Website", "hours": 9.5, "entries": 2},
+        {"project_id": world["other"], "project_name": "Other", "hours": 2.0, "entries": 1}]
+    assert api("GET", "/api/v1/reports/summary", token=world["alice"], query={"user_id": 3}).status == 403
+    admin = api("GET", "/api/v1/reports/summary", token=world["admin"],
+                query={"start_date": "2024-01-01", "end_date": "2024-01-31"}).json()["summary"]
+    assert admin["total_entries"] == 4
+    recent = api("GET", "/api/v1/reports/summary", token=world["alice"]).json()["summary"]
+    assert recent["total_entries"] == 0  # default: the last 30 days
