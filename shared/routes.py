@@ -80,6 +80,8 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", "/api/v1/timer/stop", "timer", "write:time_entries", "stop_timer"),
     # reports
     _r("GET", "/api/v1/reports/summary", "reports", "read:reports", "get_summary_report"),
+    # search
+    _r("GET", "/api/v1/search", "search", "read:projects", "search"),
 )
 
 

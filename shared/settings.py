@@ -21,6 +21,7 @@ TABLE_ENV = {
     "rate_limits": "TABLE_RATE_LIMITS",
     "time_entries": "TABLE_TIME_ENTRIES",
     "idempotency": "TABLE_IDEMPOTENCY",
+    "search_terms": "TABLE_SEARCH_TERMS",
 }
 BUCKET_ENV = "DATA_BUCKET"
 IMPORT_QUEUE_ENV = "IMPORT_QUEUE_URL"

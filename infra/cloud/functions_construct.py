@@ -22,7 +22,7 @@ UPDATE = ("dynamodb:UpdateItem",)
 
 # Every authenticated request touches its token and counts itself (shared/api/app.py).
 AUTH = {"api_tokens": UPDATE, "rate_limits": UPDATE}
-CATALOG = {"unique_names": WRITE, "counters": UPDATE}
+CATALOG = {"unique_names": WRITE, "counters": UPDATE, "search_terms": WRITE}
 # Writing entries checks projects, tasks and the user's time zone, and guards the running timer.
 ENTRIES = {**CATALOG, "time_entries": WRITE, "projects": READ, "tasks": READ, "users": READ}
 ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -36,6 +36,7 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "time_entries": {**AUTH, **ENTRIES, "idempotency": WRITE},
     "timer": {**AUTH, **ENTRIES},
     "reports": {**AUTH, "time_entries": READ, "projects": READ, "users": READ},
+    "search": {**AUTH, "search_terms": READ, "projects": READ, "tasks": READ, "clients": READ, "time_entries": READ},
 }
 # docs reads its sibling functions' route definitions, so it ships them all.
 WHOLE_FUNCTIONS_DIR = {"docs"}

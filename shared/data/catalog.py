@@ -7,7 +7,7 @@ from dataclasses import fields as dc_fields
 from typing import Callable
 
 from shared.clock import utcnow
-from shared.data import counters, unique_names
+from shared.data import counters, search_terms, unique_names
 from shared.data.common import fetch_page, save_versioned, transaction
 from shared.domain import Page
 from shared.errors import Conflict
@@ -15,12 +15,22 @@ from shared.models.base import ORG
 
 
 class Catalog:
-    def __init__(self, model, kind: str, domain_cls, name_scope: Callable[[object], str] = lambda item: ""):
+    def __init__(self, model, kind: str, domain_cls, name_scope: Callable[[object], str] = lambda item: "",
+                 searchable: tuple[str, ...] = ("name", "description")):
         self.model = model
         self.kind = kind
         self.domain_cls = domain_cls
         self._names = [f.name for f in dc_fields(domain_cls)]
         self._name_scope = name_scope
+        self._searchable = searchable
+
+    def _texts(self, item) -> tuple:
+        return tuple(getattr(item, a) for a in self._searchable) if item is not None else ()
+
+    def _reindex(self, item_id: int, before, after) -> None:
+        # After the write, not inside its transaction: the index is a derived view, and
+        # keeping it out keeps transactions small (a description can index 60 words).
+        search_terms.index_text(self.kind, "", item_id, self._texts(before), self._texts(after))
 
     def to_domain(self, item):
         return self.domain_cls(**{n: getattr(item, n) for n in self._names})
@@ -37,6 +47,7 @@ class Catalog:
         with transaction([None, self._duplicate(item)]) as t:
             t.save(item, condition=self.model.id.does_not_exist())
             unique_names.claim(t, self._name_key(item), item.id)
+        self._reindex(item.id, None, item)
         return self.to_domain(item)
 
     def _item(self, item_id: int):
@@ -62,6 +73,7 @@ class Catalog:
         if item is None:
             return None
         old_key = self._name_key(item)
+        before = self.to_domain(item)
         for name, value in changes.items():
             setattr(item, name, value)
         item.updated_at = utcnow()
@@ -73,6 +85,7 @@ class Catalog:
                 t.save(item)  # carries the version condition
                 unique_names.release(t, old_key)
                 unique_names.claim(t, new_key, item.id)
+        self._reindex(item.id, before, item)
         return self.to_domain(item)
 
     def delete(self, item_id: int) -> bool:
@@ -82,4 +95,5 @@ class Catalog:
         with transaction([None]) as t:
             t.delete(item)  # version-conditioned: no delete over an unseen update
             unique_names.release(t, self._name_key(item))
+        self._reindex(item_id, item, None)
         return True

@@ -6,11 +6,15 @@ from shared.domain import Client, Page
 from shared.models.base import ORG
 from shared.models.catalog import ClientModel
 
-_clients = Catalog(ClientModel, "client", Client)
+_clients = Catalog(ClientModel, "client", Client, searchable=("name", "email", "company"))
 
 
 def put_client(values: dict) -> Client:
     return _clients.create(values)
+
+
+def get_clients(client_ids) -> list[Client]:
+    return _clients.get_many(client_ids)
 
 
 def get_client(client_id: int) -> Client | None:

@@ -14,6 +14,10 @@ def put_task(values: dict) -> Task:
     return _tasks.create(values)
 
 
+def get_tasks(task_ids) -> list[Task]:
+    return _tasks.get_many(task_ids)
+
+
 def get_task(task_id: int) -> Task | None:
     return _tasks.get(task_id)
 

@@ -6,6 +6,7 @@ transaction as the entry, so two concurrent starts cannot both win.
 from __future__ import annotations
 
 from dataclasses import fields as dc_fields
+from dataclasses import replace
 from datetime import datetime
 from typing import Iterator
 
@@ -13,7 +14,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.models import BatchWrite
 
 from shared.clock import iso_z, utcnow
-from shared.data import counters, unique_names
+from shared.data import counters, search_terms, unique_names
 from shared.data.common import fetch_page, is_conditional_failure, save_versioned, transaction
 from shared.domain import Page, Span, TimeEntry
 from shared.errors import Conflict
@@ -39,6 +40,16 @@ def _derive_keys(item: TimeEntryModel) -> None:
     item.active_user_id = item.user_id if item.end_time is None else None
 
 
+def _texts(entry) -> tuple:
+    return (entry.notes, " ".join(entry.tags or ())) if entry is not None else ()
+
+
+def _reindex(pairs: list[tuple]) -> None:
+    """Keep each owner's search words (notes and tags) in step with (before, after) pairs."""
+    search_terms.index_texts([("entry", str((after or before).user_id), (after or before).id,
+                               _texts(before), _texts(after)) for before, after in pairs])
+
+
 def new_ids(count: int) -> range:
     return counters.reserve_ids("time_entry", count)
 
@@ -52,6 +63,7 @@ def put_entry(values: dict, *, guard_timer: bool) -> TimeEntry:
         t.save(item, condition=TimeEntryModel.id.does_not_exist())
         if guard_timer:
             unique_names.claim(t, timer_key(item.user_id), item.id)
+    _reindex([(None, item)])
     return _to_domain(item)
 
 
@@ -76,6 +88,7 @@ def update_entry(entry_id: int, changes: dict, *, release_timer: bool = False) -
     item = _item(entry_id)
     if item is None:
         return None
+    before = _to_domain(item)
     for name, value in changes.items():
         setattr(item, name, (list(value) or None) if name == "tags" else value)
     item.updated_at = utcnow()
@@ -86,6 +99,7 @@ def update_entry(entry_id: int, changes: dict, *, release_timer: bool = False) -
             unique_names.release(t, timer_key(item.user_id))
     else:
         save_versioned(item)
+    _reindex([(before, item)])
     return _to_domain(item)
 
 
@@ -94,13 +108,15 @@ def delete_entry(entry: TimeEntry, *, release_timer: bool) -> None:
         t.delete(TimeEntryModel(entry.id), add_version_condition=False)
         if release_timer:
             unique_names.release(t, timer_key(entry.user_id))
+    _reindex([(entry, None)])
 
 
-def delete_entries(entry_ids: list[int]) -> None:
+def delete_entries(entries: list[TimeEntry]) -> None:
     """Stopped entries only (running ones keep their timer guard); 25 deletes per BatchWriteItem."""
     with BatchWrite(TimeEntryModel) as batch:
-        for entry_id in entry_ids:
-            batch.delete(TimeEntryModel(entry_id))
+        for entry in entries:
+            batch.delete(TimeEntryModel(entry.id))
+    _reindex([(entry, None) for entry in entries])
 
 
 def running_entries(user_id: int) -> list[TimeEntry]:
@@ -160,6 +176,7 @@ def rewrite_entries(entries: list[TimeEntry], changes_for) -> int:
     apiece, guarded by existence (a concurrent delete is not resurrected). Returns how many changed."""
     changed = 0
     now = utcnow()
+    reindex = []
     for entry in entries:
         changes = changes_for(entry)
         if not changes:
@@ -179,5 +196,8 @@ def rewrite_entries(entries: list[TimeEntry], changes_for) -> int:
             if not is_conditional_failure(exc):
                 raise
             continue  # deleted meanwhile
+        if "tags" in changes or "notes" in changes:
+            reindex.append((entry, replace(entry, **changes)))
         changed += 1
+    _reindex(reindex)
     return changed

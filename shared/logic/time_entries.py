@@ -215,7 +215,7 @@ def bulk_update_time_entries(principal: Principal, entry_ids: list[int], action:
     stopped = [e for e in entries if not e.is_active]
     skipped = len(entries) - len(stopped)
     if action == "delete":
-        entries_data.delete_entries([e.id for e in stopped])
+        entries_data.delete_entries(stopped)
         return len(stopped), skipped
     changes_for = _bulk_changes(action, value)
     entries_data.rewrite_entries(stopped, changes_for)

@@ -5,7 +5,13 @@ def all_models():
     """Every table's model: the schema source for the CDK app and the local stack."""
     from shared.models.api_tokens import ApiTokenModel
     from shared.models.catalog import ClientModel, ProjectModel, TaskModel
-    from shared.models.registry import CounterModel, IdempotencyModel, RateLimitModel, UniqueNameModel
+    from shared.models.registry import (
+        CounterModel,
+        IdempotencyModel,
+        RateLimitModel,
+        SearchTermModel,
+        UniqueNameModel,
+    )
     from shared.models.time_entries import TimeEntryModel
     from shared.models.users import UserModel
 
@@ -20,4 +26,5 @@ def all_models():
         "rate_limits": RateLimitModel,
         "time_entries": TimeEntryModel,
         "idempotency": IdempotencyModel,
+        "search_terms": SearchTermModel,
     }

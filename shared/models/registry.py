@@ -51,3 +51,20 @@ class RateLimitModel(Model):
     expires_at = TTLAttribute()
 
 
+
+
+class SearchTermModel(Model):
+    """The search index: one item per (searchable thing, word it contains).
+
+    ``bucket`` is ``<kind>:<scope>:<first two letters>`` (scope: the owner's user id
+    for time entries, empty for the shared catalogue); ``term`` is ``<word>#<id>``.
+    A query word is then one Query: the bucket of its first two letters, with
+    ``term`` beginning with the word. Nothing is ever scanned.
+    """
+
+    class Meta(BaseMeta):
+        table_name = table_name("search_terms")
+
+    bucket = UnicodeAttribute(hash_key=True)
+    term = UnicodeAttribute(range_key=True)
+    ref_id = NumberAttribute()
