@@ -19,6 +19,7 @@ class Route:
     scope: str | None  # None = no authentication
     operation: str  # the handler function's name, mirrored in shared/logic
     status: int = 200  # success status, documented in the OpenAPI document
+    uploads: bool = False  # takes a file (multipart, CSV or JSON) up to API Gateway's limit, not just JSON
 
     @property
     def resolver_rule(self) -> str:
@@ -26,8 +27,10 @@ class Route:
         return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
 
 
-def _r(method: str, path: str, function: str, scope: str | None, operation: str, status: int | None = None) -> Route:
-    return Route(method, path, function, scope, operation, status or (201 if operation.startswith("create_") else 200))
+def _r(method: str, path: str, function: str, scope: str | None, operation: str, status: int | None = None,
+       uploads: bool = False) -> Route:
+    return Route(method, path, function, scope, operation,
+                 status or (201 if operation.startswith("create_") else 200), uploads)
 
 
 ROUTES: tuple[Route, ...] = (
@@ -70,6 +73,8 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/time-entries", "time_entries", "read:time_entries", "list_time_entries"),
     _r("POST", "/api/v1/time-entries", "time_entries", "write:time_entries", "create_time_entry"),
     _r("POST", "/api/v1/time-entries/bulk", "time_entries", "write:time_entries", "bulk_update_time_entries"),
+    _r("POST", "/api/v1/time-entries/import-csv", "time_entries", "write:time_entries", "import_time_entries_csv",
+       201, uploads=True),
     _r("GET", "/api/v1/time-entries/{entry_id}", "time_entries", "read:time_entries", "get_time_entry"),
     _r("PUT", "/api/v1/time-entries/{entry_id}", "time_entries", "write:time_entries", "update_time_entry"),
     _r("PATCH", "/api/v1/time-entries/{entry_id}", "time_entries", "write:time_entries", "patch_time_entry"),

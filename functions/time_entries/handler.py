@@ -10,6 +10,7 @@ from shared.api.schemas.common import Id, Message, PageQuery, Pagination, PerPag
 from shared.api.schemas.time_entries import (
     BulkRequest,
     BulkResult,
+    CsvImportResult,
     TimeEntryCreate,
     TimeEntryEnvelope,
     TimeEntryList,
@@ -17,7 +18,8 @@ from shared.api.schemas.time_entries import (
     TimeEntrySaved,
     TimeEntryUpdate,
 )
-from shared.logic import time_entries
+from shared.imports.reading import upload_bytes
+from shared.logic import csv_import, time_entries
 from shared.logic.paging import Paging
 
 api = ApiFunction("time_entries")
@@ -67,6 +69,17 @@ def bulk_update_time_entries(request: BulkRequest) -> BulkResult:
     affected, skipped = time_entries.bulk_update_time_entries(api.principal(), request.entry_ids, request.action,
                                                               request.value)
     return BulkResult(success=True, affected=affected, skipped=skipped)
+
+
+@api.route
+def import_time_entries_csv() -> Response[CsvImportResult]:
+    event = api.app.current_event
+    raw = upload_bytes(event.body, event.is_base64_encoded, event.headers.get("content-type", ""))
+    summary = csv_import.import_time_entries_csv(api.principal(), raw)
+    body = CsvImportResult(success=summary.failed == 0,
+                           message=f"Imported {summary.created} of {summary.total} rows",
+                           **vars(summary))
+    return Response(status_code=201, content_type="application/json", body=body)
 
 
 @api.route

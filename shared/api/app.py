@@ -77,8 +77,8 @@ class ApiFunction:
                 principal = auth.authenticate(_headers(event), now)
                 rate_headers = rate_limit.consume(principal.token_id, int(now.timestamp())).headers()
                 auth.authorize(principal, route.scope)
-            if method in _BODY_METHODS:
-                _check_body(event)
+            if method in _BODY_METHODS and not route.uploads:  # uploads are read by their route
+                _check_json_body(event)
         except DomainError as exc:
             status, payload, headers = errors.from_domain(exc)
             return errors.proxy_response(status, payload, {**rate_headers, **headers})
@@ -129,7 +129,7 @@ def _headers(event: dict) -> dict[str, str]:
     return {k.lower(): v for k, v in (event.get("headers") or {}).items() if v is not None}
 
 
-def _check_body(event: dict) -> None:
+def _check_json_body(event: dict) -> None:
     raw = event.get("body")
     if not raw:
         return

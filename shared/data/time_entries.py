@@ -201,3 +201,22 @@ def rewrite_entries(entries: list[TimeEntry], changes_for) -> int:
         changed += 1
     _reindex(reindex)
     return changed
+
+
+def put_entries(values: list[dict]) -> list[TimeEntry]:
+    """Write stopped entries in bulk: one counter call reserves every id, BatchWriteItem
+    writes 25 per call, and the search words go in one more batch."""
+    if not values:
+        return []
+    now = utcnow()
+    items = []
+    for entry_id, v in zip(new_ids(len(values)), values, strict=True):
+        item = TimeEntryModel(entry_id, org=ORG, created_at=now, updated_at=now, **v)
+        item.tags = list(item.tags or []) or None
+        _derive_keys(item)
+        items.append(item)
+    with BatchWrite(TimeEntryModel) as batch:
+        for item in items:
+            batch.save(item)
+    _reindex([(None, item) for item in items])
+    return [_to_domain(item) for item in items]

@@ -26,6 +26,11 @@ def _local(naive: datetime, tz: Zone) -> datetime:
     return aware.astimezone(timezone.utc)
 
 
+def to_utc(moment: datetime, tz: Zone) -> datetime:
+    """An aware time as UTC; a naive one read as wall-clock time in ``tz``."""
+    return (moment.astimezone(timezone.utc) if moment.tzinfo else _local(moment, tz)).replace(microsecond=0)
+
+
 def parse_datetime(value: str, tz: Zone, field: str) -> datetime:
     """An instant: ``2024-01-15T09:00:00Z``, ``…+02:00``, or ``2024-01-15T09:00`` in the user's zone."""
     text = (value or "").strip()
@@ -35,8 +40,7 @@ def parse_datetime(value: str, tz: Zone, field: str) -> datetime:
         parsed = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
     except ValueError:
         raise ValidationFailed.field(field, f"'{value}' is not an ISO 8601 date-time") from None
-    moment = parsed.astimezone(timezone.utc) if parsed.tzinfo else _local(parsed, tz)
-    return moment.replace(microsecond=0)
+    return to_utc(parsed, tz)
 
 
 def parse_bound(value: str, tz: Zone, field: str, *, end: bool) -> datetime:

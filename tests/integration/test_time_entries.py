@@ -224,3 +224,49 @@ def test_summary_report(api, world):
     assert admin["total_entries"] == 4
     recent = api("GET", "/api/v1/reports/summary", token=world["alice"]).json()["summary"]
     assert recent["total_entries"] == 0  # default: the last 30 days
+
+
+CSV = ("project_name,client_name,task_name,start_time,end_time,duration_hours,notes,tags,billable\r\n"
+       "Project A,Client A,Task 1,2024-01-01 09:00:00,2024-01-01 10:30:00,1.5,Meeting notes,meeting;planning,true\r\n"
+       "Project B,Client B,,2024-01-01 14:00:00,,2.0,\"Development, work\",dev;coding,false\r\n"
+       ",,,2024-01-02 09:00:00,,1,,,\r\n"
+       "Project A,,,not a date,,1,,,\r\n"
+       "Website,,,2024-01-03T08:00:00Z,2024-01-03T09:00:00Z,,,,\r\n")
+
+
+def test_import_csv_in_the_request_three_ways(api, world):
+    r = api("POST", "/api/v1/time-entries/import-csv", token=world["alice"], body=CSV, content_type="text/csv")
+    assert r.status == 201, r
+    body = r.json()
+    assert (body["total"], body["created"], body["failed"], body["success"]) == (5, 3, 2, False)
+    assert [e["line"] for e in body["errors"]] == [4, 5]
+    assert "project_name" in body["errors"][0]["message"] and body["errors"][1]["fields"]["start_time"] == "not a date"
+    assert sorted(body["projects_created"]) == ["Project A", "Project B"]  # "Website" already existed
+    entries = api("GET", "/api/v1/time-entries", token=world["alice"]).json()["time_entries"]
+    assert len(entries) == 3 and {e["source"] for e in entries} == {"csv"}
+    b = next(e for e in entries if e["notes"] == "Development, work")
+    assert b["duration_seconds"] == 7200 and b["billable"] is False and b["tags"] == "dev,coding"
+    assert next(e for e in entries if e["notes"] == "Meeting notes")["task_id"] is not None
+    # the same projects are matched, not duplicated, by the next import (JSON body this time)
+    r = api("POST", "/api/v1/time-entries/import-csv", token=world["alice"], body={"csv": CSV})
+    assert r.json()["projects_created"] == []
+    multipart = (b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.csv\"\r\n"
+                 b"Content-Type: text/csv\r\n\r\n" + CSV.encode("utf-8-sig") + b"\r\n--XyZ--\r\n")
+    r = api("POST", "/api/v1/time-entries/import-csv", token=world["alice"], body=multipart,
+            content_type="multipart/form-data; boundary=XyZ")
+    assert r.status == 201 and r.json()["created"] == 3
+
+
+def test_import_csv_refusals(api, world):
+    post = lambda body, ct="text/csv": api("POST", "/api/v1/time-entries/import-csv",  # noqa: E731
+                                           token=world["alice"], body=body, content_type=ct)
+    r = post("a,b\r\n1,2\r\n")
+    assert r.status == 400 and "Missing column" in r.json()["errors"]["file"][0]
+    r = post("project_name,start_time\r\nP,never\r\n")
+    assert r.status == 400 and r.json()["errors"]["file"][0].startswith("Line 2:")
+    r = post("project_name,start_time\r\n" + "P,2024-01-01 09:00:00\r\n" * 60_000)
+    assert r.status == 413 and r.json()["error_code"] == "payload_too_large"
+    assert post(b"\x00\x01", ct="image/png").status == 415
+    assert post({"nothing": "here"}, ct="application/json").status == 400
+    r = post("project_name,start_time,duration_hours\r\nOld,2024-01-01 09:00:00,1\r\n")
+    assert r.status == 400 and "archived" in r.json()["errors"]["file"][0]

@@ -128,3 +128,19 @@ class Summary(BaseModel):
 
 class SummaryReport(BaseModel):
     summary: Summary
+
+
+class LineError(BaseModel):
+    line: int
+    message: str
+    fields: dict[str, str]
+
+
+class CsvImportResult(BaseModel):
+    success: bool = Field(description="True when every row was imported")
+    message: str
+    total: int
+    created: int
+    failed: int
+    errors: list[LineError]
+    projects_created: list[str]

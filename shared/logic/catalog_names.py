@@ -1,0 +1,45 @@
+"""Find-or-create projects, clients and tasks by name, as importers need them.
+
+Lookups go through the name guards, and creation through the same transaction
+that claims the name, so concurrent importers converge on one record per name.
+"""
+from __future__ import annotations
+
+from shared.data import clients as clients_data
+from shared.data import projects as projects_data
+from shared.data import tasks as tasks_data
+from shared.data import unique_names
+from shared.domain import Client, Project, Task
+from shared.errors import Conflict
+
+
+def _find_or_create(key: str, get, create):
+    for _ in range(2):
+        existing_id = unique_names.lookup(key)
+        if existing_id is not None:
+            found = get(existing_id)
+            if found is not None:
+                return found, False
+        try:
+            return create(), True
+        except Conflict as exc:
+            if exc.error_code != "duplicate_name":
+                raise  # someone else created it between our lookup and create: look again
+    raise Conflict(f"Could not settle the record for {key}", "concurrent_update")
+
+
+def client_named(name: str) -> tuple[Client, bool]:
+    return _find_or_create(unique_names.name_key("client", name), clients_data.get_client,
+                           lambda: clients_data.put_client({"name": name.strip(), "status": "active"}))
+
+
+def project_named(name: str, client_id: int | None = None) -> tuple[Project, bool]:
+    return _find_or_create(unique_names.name_key("project", name), projects_data.get_project,
+                           lambda: projects_data.put_project({"name": name.strip(), "client_id": client_id,
+                                                              "status": "active", "billable": True}))
+
+
+def task_named(project_id: int, name: str) -> tuple[Task, bool]:
+    return _find_or_create(unique_names.name_key("task", name, str(project_id)), tasks_data.get_task,
+                           lambda: tasks_data.put_task({"name": name.strip(), "project_id": project_id,
+                                                        "status": "todo", "priority": "medium"}))
