@@ -54,6 +54,7 @@ synth: $(VENV)/.dev-deps layer
 bench: $(VENV)/.dev-deps
 	$(PY) bench/cold_start.py
 	$(PY) bench/request_overhead.py
+	$(PY) bench/api_latency.py
 
 clean:
 	rm -rf build cdk.out .pytest_cache

@@ -166,7 +166,7 @@ def spans_in_range(*, user_id: int | None, project_id: int | None, start: dateti
     if filter_project:
         filters.append(TimeEntryModel.project_id == project_id)
     query = source.query(hash_key, range_key_condition=_range(start, end), filter_condition=_all(filters),
-                         attributes_to_get=["project_id", "billable", "start_time", "end_time"], page_size=1000)
+                         attributes_to_get=["project_id", "billable", "start_time", "end_time"])  # 1 MB pages
     for item in query:
         yield Span(item.project_id, bool(item.billable), int((item.end_time - item.start_time).total_seconds()))
 

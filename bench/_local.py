@@ -1,0 +1,60 @@
+"""What the benchmarks share: the local stack `make run` starts, run in this process on
+free ports in a temporary directory, and a count of the DynamoDB calls its handlers make."""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+
+import botocore.client
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+calls: Counter = Counter()
+_original = botocore.client.BaseClient._make_api_call
+
+
+def _counting(self, operation, params):
+    if self.meta.service_model.service_name == "dynamodb":
+        calls[operation] += 1
+    return _original(self, operation, params)
+
+
+@contextmanager
+def local_stack():
+    """Yields (base_url, admin_token); the limiter counts but never refuses here."""
+    from infra.local.aws import free_port
+    from infra.local.stack import LocalStack
+
+    os.environ.update(API_TOKEN_RATE_LIMIT_PER_MINUTE="100000000", API_TOKEN_RATE_LIMIT_PER_HOUR="100000000")
+    with tempfile.TemporaryDirectory() as state:
+        stack = LocalStack(port=free_port(), state_dir=Path(state), snapshot_interval=86400, log=lambda *_: None)
+        token = stack.start()
+        botocore.client.BaseClient._make_api_call = _counting
+        try:
+            yield stack.base_url, token
+        finally:
+            botocore.client.BaseClient._make_api_call = _original
+            stack.moto.stop()
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    if len(samples) < 2:
+        return samples[0], samples[0]
+    q = statistics.quantiles(samples, n=20)
+    return q[9], q[18]
+
+
+def row(label: str, samples: list[float], requests: int) -> str:
+    p50, p95 = percentiles(samples)
+    per = sum(calls.values()) / max(requests, 1)
+    breakdown = ", ".join(f"{op} {c / max(requests, 1):.2f}" for op, c in sorted(calls.items()))
+    return f"{label:<44}{len(samples):>6}{p50:>9.1f}{p95:>9.1f}{per:>10.2f}  {breakdown}"
+
+
+HEADER = f"{'route':<44}{'calls':>6}{'p50 ms':>9}{'p95 ms':>9}{'DDB/call':>10}  breakdown per call"
