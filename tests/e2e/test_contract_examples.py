@@ -67,8 +67,8 @@ def contract_stack(make_stack):
     """A fresh stack where project 1 exists with tasks 1-5, as the examples assume."""
     stack = make_stack().start()
     admin = stack.session()
-    assert admin.post(stack.url("/api/v1/projects"), json={"name": "Website Redesign",
-                                                          "description": "Complete website overhaul"}).status_code == 201
+    project = {"name": "Website Redesign", "description": "Complete website overhaul"}
+    assert admin.post(stack.url("/api/v1/projects"), json=project).status_code == 201
     for i in range(5):
         admin.post(stack.url("/api/v1/tasks"), json={"name": f"Update homepage {i + 1}", "project_id": 1})
     yield stack
