@@ -9,6 +9,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.cloud.access import ACCESS
 from infra.cloud.data_construct import DataConstruct
 from infra.cloud.nag import acknowledge, arn_token
 from infra.cloud.queues_construct import QueuesConstruct
@@ -16,28 +17,6 @@ from infra.cloud.storage_construct import StorageConstruct
 from shared import routes
 from shared.settings import BUCKET_ENV, IMPORT_QUEUE_ENV, TABLE_ENV
 
-READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem")
-WRITE = READ + ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
-UPDATE = ("dynamodb:UpdateItem",)
-
-# Every authenticated request touches its token and counts itself (shared/api/app.py).
-AUTH = {"api_tokens": UPDATE, "rate_limits": UPDATE}
-CATALOG = {"unique_names": WRITE, "counters": UPDATE, "search_terms": WRITE}
-# Writing entries checks projects, tasks and the user's time zone, and guards the running timer.
-ENTRIES = {**CATALOG, "time_entries": WRITE, "projects": READ, "tasks": READ, "users": READ}
-ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
-    "system": {},
-    "docs": {},
-    "users": {**AUTH, **CATALOG, "users": WRITE},
-    "api_tokens": {**AUTH, "counters": UPDATE, "api_tokens": WRITE, "users": READ},
-    "projects": {**AUTH, **CATALOG, "projects": WRITE, "clients": READ},
-    "clients": {**AUTH, **CATALOG, "clients": WRITE, "projects": READ},
-    "tasks": {**AUTH, **CATALOG, "tasks": WRITE, "projects": READ},
-    "time_entries": {**AUTH, **ENTRIES, "idempotency": WRITE},
-    "timer": {**AUTH, **ENTRIES},
-    "reports": {**AUTH, "time_entries": READ, "projects": READ, "users": READ},
-    "search": {**AUTH, "search_terms": READ, "projects": READ, "tasks": READ, "clients": READ, "time_entries": READ},
-}
 # docs reads its sibling functions' route definitions, so it ships them all.
 WHOLE_FUNCTIONS_DIR = {"docs"}
 

@@ -15,6 +15,9 @@ from tests.events import api_event
 _handlers: dict = {}
 
 
+_recorded: list | None = None  # DynamoDB calls made during the current handler invocation
+
+
 @pytest.fixture
 def ddb_calls(monkeypatch):
     """Counts DynamoDB operations by name, and fails any test whose code Scans."""
@@ -24,6 +27,8 @@ def ddb_calls(monkeypatch):
     def counting(self, operation, params):
         if self.meta.service_model.service_name == "dynamodb":
             calls[operation] += 1
+            if _recorded is not None:
+                _recorded.append((operation, params))
         return original(self, operation, params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
@@ -70,12 +75,37 @@ class Response:
         return f"<{self.status} {self.text[:300]}>"
 
 
+def invoke(function: str, event: dict) -> dict:
+    """Run a handler as Lambda would, and check every DynamoDB call it made against the
+    function's IAM grants (infra/cloud/access.py): least privilege that is exercised."""
+    global _recorded
+    if function not in _handlers:
+        _handlers[function] = load_handler(function)
+    _recorded = []
+    try:
+        result = _handlers[function](event, LocalContext(function))
+        made, _recorded = _recorded, None
+    finally:
+        _recorded = None
+    assert_granted(function, made)
+    return result
+
+
+def assert_granted(function: str, made: list) -> None:
+    from infra.cloud.access import ACCESS, actions_of
+    from shared.settings import get_settings
+
+    logical = {name: key for key, name in get_settings().tables.items()}
+    for operation, params in made:
+        for table, action in actions_of(operation, params):
+            allowed = ACCESS[function].get(logical.get(table, table), ())
+            assert action in allowed, f"{function} called {action} on {table}, which its IAM role does not allow"
+
+
 def call(method: str, path: str, **kwargs) -> Response:
     function, event = api_event(method, path, **kwargs)
     assert function is not None, f"no route for {path}"
-    if function not in _handlers:
-        _handlers[function] = load_handler(function)
-    return Response(_handlers[function](event, LocalContext(function)))
+    return Response(invoke(function, event))
 
 
 @pytest.fixture

@@ -1,0 +1,38 @@
+"""What each function may do to each table: the least-privilege IAM grants, in plain
+data (no CDK import) so the integration tests can check real calls against it."""
+
+READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem")
+WRITE = READ + ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+UPDATE = ("dynamodb:UpdateItem",)
+
+# Every authenticated request touches its token and counts itself (shared/api/app.py).
+AUTH = {"api_tokens": UPDATE, "rate_limits": UPDATE}
+CATALOG = {"unique_names": WRITE, "counters": UPDATE, "search_terms": WRITE}
+# Writing entries checks projects, tasks and the user's time zone, and guards the running timer.
+ENTRIES = {**CATALOG, "time_entries": WRITE, "projects": READ, "tasks": READ, "users": READ}
+ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
+    "system": {},
+    "docs": {},
+    "users": {**AUTH, "unique_names": WRITE, "counters": UPDATE, "users": WRITE},
+    "api_tokens": {**AUTH, "counters": UPDATE, "api_tokens": WRITE, "users": READ},
+    "projects": {**AUTH, **CATALOG, "projects": WRITE, "clients": READ},
+    "clients": {**AUTH, **CATALOG, "clients": WRITE, "projects": READ},
+    "tasks": {**AUTH, **CATALOG, "tasks": WRITE, "projects": READ},
+    # CSV import finds or creates projects, clients and tasks by name.
+    "time_entries": {**AUTH, **ENTRIES, "idempotency": WRITE, "projects": WRITE, "clients": WRITE, "tasks": WRITE},
+    "timer": {**AUTH, **ENTRIES},
+    "reports": {**AUTH, "time_entries": READ, "projects": READ, "users": READ},
+    "search": {**AUTH, "search_terms": READ, "projects": READ, "tasks": READ, "clients": READ, "time_entries": READ},
+}
+
+
+def actions_of(operation: str, params: dict) -> list[tuple[str, str]]:
+    """The (table name, IAM action) pairs one DynamoDB API call needs."""
+    if operation in ("BatchGetItem", "BatchWriteItem"):
+        return [(table, f"dynamodb:{operation}") for table in params.get("RequestItems", {})]
+    if operation in ("TransactWriteItems", "TransactGetItems"):
+        kinds = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+                 "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
+        return [(body["TableName"], f"dynamodb:{kinds[kind]}")
+                for item in params.get("TransactItems", []) for kind, body in item.items()]
+    return [(params.get("TableName", "?"), f"dynamodb:{operation}")]
