@@ -152,3 +152,39 @@ class Span:
     project_id: int | None
     billable: bool
     seconds: int
+
+
+IMPORT_FINAL = ("completed", "partial", "failed")
+
+
+@dataclass(frozen=True)
+class ImportJob:
+    id: int
+    user_id: int
+    type: str
+    status: str
+    filename: str | None
+    object_key: str | None
+    message: str | None
+    first_entry_id: int | None
+    total: int
+    processed: int
+    successful: int
+    failed: int
+    skipped: int
+    chunks_total: int | None
+    chunks_done: int
+    created_at: datetime
+    completed_at: datetime | None
+
+    @property
+    def percentage(self) -> float:
+        if self.status in IMPORT_FINAL:
+            return 100.0
+        return round(100 * self.processed / self.total, 1) if self.total else 0.0
+
+
+def final_import_status(successful: int, failed: int) -> str:
+    if failed == 0:
+        return "completed"
+    return "partial" if successful else "failed"

@@ -87,6 +87,9 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/reports/summary", "reports", "read:reports", "get_summary_report"),
     # search
     _r("GET", "/api/v1/search", "search", "read:projects", "search"),
+    # imports (TimeTracker's import paths)
+    _r("GET", "/api/import/status/{import_id}", "imports", "read:time_entries", "get_import_status"),
+    _r("GET", "/api/import/history", "imports", "read:time_entries", "list_import_history"),
 )
 
 
@@ -99,8 +102,13 @@ class EventSource:
     batch_size: int = 10
 
 
-# Workers arrive with the pipelines that need them (imports, exports, webhooks).
-EVENT_SOURCES: tuple[EventSource, ...] = ()
+EVENT_SOURCES: tuple[EventSource, ...] = (
+    EventSource("imports", "import_worker", batch_size=5),
+)
+
+
+def workers() -> list[str]:
+    return list(dict.fromkeys(s.function for s in EVENT_SOURCES))
 
 
 def functions() -> list[str]:
@@ -155,7 +163,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
 # Bodies API Gateway passes base64-encoded (the REST API's binaryMediaTypes);
 # everything else arrives as UTF-8 text.
 BINARY_MEDIA_TYPES = ("multipart/form-data", "application/octet-stream", "application/zip", "application/gzip")
-MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's hard payload limit
+MAX_REQUEST_BYTES = 6 * 1024 * 1024  # what API Gateway can hand a Lambda function (6 MB invoke payload)
 
 
 def function_for(resource: str) -> str | None:

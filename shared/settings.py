@@ -22,6 +22,8 @@ TABLE_ENV = {
     "time_entries": "TABLE_TIME_ENTRIES",
     "idempotency": "TABLE_IDEMPOTENCY",
     "search_terms": "TABLE_SEARCH_TERMS",
+    "imports": "TABLE_IMPORTS",
+    "import_errors": "TABLE_IMPORT_ERRORS",
 }
 BUCKET_ENV = "DATA_BUCKET"
 IMPORT_QUEUE_ENV = "IMPORT_QUEUE_URL"

@@ -10,6 +10,8 @@ os.environ.update(
     AWS_REGION="us-east-1",
     POWERTOOLS_METRICS_NAMESPACE="TimeTracker",
     POWERTOOLS_LOG_LEVEL="WARNING",
+    DATA_BUCKET="tt-data",
+    IMPORT_QUEUE_URL="https://sqs.us-east-1.amazonaws.com/123456789012/tt-imports",
     JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
     JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="20",
 )

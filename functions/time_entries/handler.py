@@ -11,6 +11,7 @@ from shared.api.schemas.time_entries import (
     BulkRequest,
     BulkResult,
     CsvImportResult,
+    ImportAccepted,
     TimeEntryCreate,
     TimeEntryEnvelope,
     TimeEntryList,
@@ -72,14 +73,17 @@ def bulk_update_time_entries(request: BulkRequest) -> BulkResult:
 
 
 @api.route
-def import_time_entries_csv() -> Response[CsvImportResult]:
+def import_time_entries_csv() -> Response[CsvImportResult | ImportAccepted]:
     event = api.app.current_event
     raw = upload_bytes(event.body, event.is_base64_encoded, event.headers.get("content-type", ""))
-    summary = csv_import.import_time_entries_csv(api.principal(), raw)
-    body = CsvImportResult(success=summary.failed == 0,
-                           message=f"Imported {summary.created} of {summary.total} rows",
-                           **vars(summary))
-    return Response(status_code=201, content_type="application/json", body=body)
+    result = csv_import.import_time_entries_csv(api.principal(), raw)
+    if isinstance(result, csv_import.ImportSummary):
+        body = CsvImportResult(success=result.failed == 0, message=f"Imported {result.created} of {result.total} rows",
+                               **vars(result))
+        return Response(status_code=201, content_type="application/json", body=body)
+    accepted = ImportAccepted(message="The file is being imported", import_id=result.id, status=result.status,
+                              status_url=f"/api/import/status/{result.id}")
+    return Response(status_code=202, content_type="application/json", body=accepted)
 
 
 @api.route

@@ -18,11 +18,25 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "projects": {**AUTH, **CATALOG, "projects": WRITE, "clients": READ},
     "clients": {**AUTH, **CATALOG, "clients": WRITE, "projects": READ},
     "tasks": {**AUTH, **CATALOG, "tasks": WRITE, "projects": READ},
-    # CSV import finds or creates projects, clients and tasks by name.
-    "time_entries": {**AUTH, **ENTRIES, "idempotency": WRITE, "projects": WRITE, "clients": WRITE, "tasks": WRITE},
+    # CSV import finds or creates projects, clients and tasks by name, or hands big files to the pipeline.
+    "time_entries": {**AUTH, **ENTRIES, "idempotency": WRITE, "projects": WRITE, "clients": WRITE, "tasks": WRITE,
+                     "imports": WRITE},
     "timer": {**AUTH, **ENTRIES},
     "reports": {**AUTH, "time_entries": READ, "projects": READ, "users": READ},
     "search": {**AUTH, "search_terms": READ, "projects": READ, "tasks": READ, "clients": READ, "time_entries": READ},
+    "imports": {**AUTH, "imports": READ, "import_errors": READ},
+    "import_worker": {**ENTRIES, "imports": WRITE, "import_errors": WRITE, "projects": WRITE, "clients": WRITE,
+                      "tasks": WRITE},
+}
+
+# S3 (the data bucket) and SQS, beyond DynamoDB.
+OBJECTS: dict[str, dict[str, str]] = {  # function -> {key pattern: "read" | "write"}
+    "time_entries": {"uploads/imports/*": "write"},
+    "import_worker": {"uploads/imports/*": "read"},
+}
+SENDS_TO: dict[str, tuple[str, ...]] = {  # function -> queues it sends to
+    "time_entries": ("imports",),
+    "import_worker": ("imports",),
 }
 
 

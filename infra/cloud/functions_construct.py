@@ -6,17 +6,19 @@ from __future__ import annotations
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.cloud.access import ACCESS
+from infra.cloud.access import ACCESS, OBJECTS, SENDS_TO
 from infra.cloud.data_construct import DataConstruct
 from infra.cloud.nag import acknowledge, arn_token
-from infra.cloud.queues_construct import QueuesConstruct
+from infra.cloud.queues_construct import WORKER_TIMEOUT, QueuesConstruct
 from infra.cloud.storage_construct import StorageConstruct
 from shared import routes
 from shared.settings import BUCKET_ENV, IMPORT_QUEUE_ENV, TABLE_ENV
 
+API_TIMEOUT = Duration.seconds(29)  # API Gateway's integration limit
 # docs reads its sibling functions' route definitions, so it ships them all.
 WHOLE_FUNCTIONS_DIR = {"docs"}
 
@@ -42,9 +44,18 @@ class FunctionsConstruct(Construct):
         }
         self.functions: dict[str, lambda_.Function] = {}
         for name in routes.functions():
-            self.functions[name] = self._function(name, data, environment, functions_dir)
+            self.functions[name] = self._function(name, data, storage, queues, environment, functions_dir)
+        # Workers: one function per event source's target, fed by its queue (partial batch failures reported).
+        self.workers: dict[str, lambda_.Function] = {}
+        for source in routes.EVENT_SOURCES:
+            if source.function not in self.workers:
+                self.workers[source.function] = self._function(source.function, data, storage, queues, environment,
+                                                               functions_dir, timeout=WORKER_TIMEOUT)
+            self.workers[source.function].add_event_source(event_sources.SqsEventSource(
+                queues.by_name[source.queue], batch_size=source.batch_size, report_batch_item_failures=True))
 
-    def _function(self, name: str, data: DataConstruct, environment: dict, functions_dir: str) -> lambda_.Function:
+    def _function(self, name: str, data: DataConstruct, storage: StorageConstruct, queues: QueuesConstruct,
+                  environment: dict, functions_dir: str, timeout: Duration | None = None) -> lambda_.Function:
         log_group = logs.LogGroup(self, f"{name}-logs", retention=logs.RetentionDays.ONE_MONTH,
                                   removal_policy=RemovalPolicy.DESTROY)
         role = iam.Role(self, f"{name}-role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
@@ -52,6 +63,11 @@ class FunctionsConstruct(Construct):
         log_group.grant_write(role)
         for logical, actions in ACCESS[name].items():
             data.tables[logical].grant(role, *actions)
+        for pattern, mode in OBJECTS.get(name, {}).items():
+            role.add_to_policy(iam.PolicyStatement(actions=["s3:PutObject" if mode == "write" else "s3:GetObject"],
+                                                   resources=[storage.bucket.arn_for_objects(pattern)]))
+        for queue in SENDS_TO.get(name, ()):
+            queues.by_name[queue].grant_send_messages(role)
         whole = name in WHOLE_FUNCTIONS_DIR
         fn = lambda_.Function(
             self, name,
@@ -64,7 +80,7 @@ class FunctionsConstruct(Construct):
             role=role,
             log_group=log_group,
             memory_size=512,
-            timeout=Duration.seconds(29),
+            timeout=timeout or API_TIMEOUT,
             tracing=lambda_.Tracing.ACTIVE,
             environment=environment,
         )
@@ -73,6 +89,9 @@ class FunctionsConstruct(Construct):
                 f"Queries on the {logical} table's own global secondary indexes; nothing outside that table."
             for logical in ACCESS[name] if data.specs[logical].indexes
         }
+        for pattern in OBJECTS.get(name, {}):
+            findings[f"AwsSolutions-IAM5[Resource::{arn_token(storage.bucket)}/{pattern}]"] = (
+                f"Objects under the {pattern} prefix of the data bucket only (one object per import).")
         findings["AwsSolutions-IAM5[Resource::*]"] = (
             "Active tracing: X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions.")
         acknowledge(role, findings)

@@ -25,14 +25,18 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class _Serialized:
-    """One request at a time into moto. DynamoDB serialises writes to an item (what
-    conditional counters rely on); moto's backends take no locks of their own."""
+    """One DynamoDB request at a time into moto. DynamoDB serialises writes to an item
+    (what conditional counters and transactions rely on); moto's backends take no locks
+    of their own. Other services pass straight through: an SQS long poll waits inside
+    its request and must not hold up everything else."""
 
     def __init__(self, app):
         self.app = app
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            return self.app(environ, start_response)
         with self.lock:
             return list(self.app(environ, start_response))
 

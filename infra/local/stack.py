@@ -41,6 +41,9 @@ class LocalStack:
         self.moto = MotoServer(self.host).start()
         os.environ.update(aws_environment(self.moto.url))
         os.environ.update(provision())
+        from shared.settings import get_settings
+
+        get_settings.cache_clear()  # provisioning read the settings before the queue URLs existed
         restored = restore_snapshot(self.snapshot_dir)
         if restored["items"] or restored["objects"]:
             self.log(f"restored {restored['items']} items and {restored['objects']} objects from {self.snapshot_dir}")

@@ -29,7 +29,9 @@ _BODY_METHODS = ("POST", "PUT", "PATCH")
 class ApiFunction:
     def __init__(self, function: str):
         self.function = function
-        self.app = APIGatewayRestResolver(enable_validation=True)
+        # A response that fails its own schema is our bug: a 500, never a 400 blamed on the caller
+        # (Powertools' default reports it as a request validation error).
+        self.app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
         errors.register(self.app)
         self._routes = {r.operation: r for r in routes.routes_of(function)}
         self.lambda_handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(

@@ -98,7 +98,10 @@ def register(app) -> None:
     """Install the mapping on a Powertools resolver."""
     from aws_lambda_powertools.event_handler import Response
     from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-    from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+    from aws_lambda_powertools.event_handler.openapi.exceptions import (
+        RequestValidationError,
+        ResponseValidationError,
+    )
 
     def respond(status: int, payload: dict, headers: dict | None = None) -> Response:
         return Response(status_code=status, content_type=JSON, body=payload, headers=headers or {})
@@ -111,6 +114,11 @@ def register(app) -> None:
     def _invalid(exc: RequestValidationError):
         fields = from_validation(list(exc.errors()))
         return respond(400, body(400, "Validation failed", "validation_error", errors=fields))
+
+    @app.exception_handler(ResponseValidationError)
+    def _bad_response(exc: ResponseValidationError):
+        logger.error("response failed its schema", extra={"validation_errors": str(exc.errors())[:2000]})
+        return respond(500, body(500, "An unexpected error occurred", "internal_error"))
 
     @app.not_found
     def _not_found(exc: NotFoundError):

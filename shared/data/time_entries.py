@@ -203,14 +203,15 @@ def rewrite_entries(entries: list[TimeEntry], changes_for) -> int:
     return changed
 
 
-def put_entries(values: list[dict]) -> list[TimeEntry]:
-    """Write stopped entries in bulk: one counter call reserves every id, BatchWriteItem
-    writes 25 per call, and the search words go in one more batch."""
+def put_entries(values: list[dict], ids: list[int] | None = None) -> list[TimeEntry]:
+    """Write stopped entries in bulk: one counter call reserves every id (unless the caller
+    brings ids already reserved: an import's are derived from (import, row), so a retry
+    rewrites the same items), BatchWriteItem writes 25 per call, the search words one more batch."""
     if not values:
         return []
     now = utcnow()
     items = []
-    for entry_id, v in zip(new_ids(len(values)), values, strict=True):
+    for entry_id, v in zip(ids if ids is not None else new_ids(len(values)), values, strict=True):
         item = TimeEntryModel(entry_id, org=ORG, created_at=now, updated_at=now, **v)
         item.tags = list(item.tags or []) or None
         _derive_keys(item)

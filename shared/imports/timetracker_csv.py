@@ -95,6 +95,31 @@ def _bool(text: str) -> bool:
 
 def parse(text: str) -> tuple[list[Row], list[RowError]]:
     """Rows that parsed and per-line errors. Line numbers are the file's (header = 1)."""
+    return parse_records(read_records(text))
+
+
+def parse_records(records: list[tuple[int, dict[str, str]]]) -> tuple[list[Row], list[RowError]]:
+    """Rows and errors of a whole file's records, day/month order settled from all of them."""
+    return convert(records, settle_day_first(date_values(records)))
+
+
+def date_values(records: list[tuple[int, dict[str, str]]]) -> list[str]:
+    return [f.get(c, "") for _, f in records for c in ("start_time", "end_time")]
+
+
+def convert(records: list[tuple[int, dict[str, str]]], day_first: bool | None) -> tuple[list[Row], list[RowError]]:
+    rows, errors = [], []
+    for line_no, fields in records:
+        try:
+            rows.append(_row(line_no, fields, day_first))
+        except ValueError as exc:
+            errors.append(RowError(line_no, str(exc), fields))
+    return rows, errors
+
+
+def read_records(text: str) -> list[tuple[int, dict[str, str]]]:
+    """(line, {column: value}) for every non-blank row; raises ValueError for a file that
+    is empty or lacks the required columns."""
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -116,14 +141,7 @@ def parse(text: str) -> tuple[list[Row], list[RowError]]:
         if not any(v.strip() for v in values):
             continue  # blank lines, trailing empty rows
         records.append((start_line, {k: (values[i].strip() if i < len(values) else "") for i, k in enumerate(header)}))
-    day_first = settle_day_first([f.get(c, "") for _, f in records for c in ("start_time", "end_time")])
-    rows, errors = [], []
-    for line_no, fields in records:
-        try:
-            rows.append(_row(line_no, fields, day_first))
-        except ValueError as exc:
-            errors.append(RowError(line_no, str(exc), fields))
-    return rows, errors
+    return records
 
 
 def _row(line: int, f: dict[str, str], day_first: bool | None) -> Row:

@@ -1,18 +1,18 @@
-"""POST /api/v1/time-entries/import-csv, the in-request path: a TimeTracker CSV of up
-to 1 MB is parsed, its projects/clients/tasks found or created by name, and its rows
-written in bulk; the answer lists every rejected line with the reason."""
+"""POST /api/v1/time-entries/import-csv: a TimeTracker CSV of up to 1 MB is parsed, its
+projects/clients/tasks found or created by name, and its rows written in bulk, in the
+request; the answer lists every rejected line with the reason. Bigger files go to the
+asynchronous pipeline (shared/logic/imports.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from shared.data import time_entries as entries_data
-from shared.domain import Principal
-from shared.errors import DomainError, PayloadTooLarge, ValidationFailed
+from shared.domain import ImportJob, Principal
+from shared.errors import ValidationFailed
 from shared.imports import timetracker_csv
 from shared.imports.reading import decode_text
-from shared.logic import catalog_names
-from shared.logic.time_entries import normalize_tags, user_zone
-from shared.logic.timeparse import to_utc
+from shared.logic import imports
+from shared.logic.entry_rows import Names, entry_values
 
 MAX_SYNC_BYTES = 1024 * 1024
 MAX_SYNC_ROWS = 10_000
@@ -28,66 +28,23 @@ class ImportSummary:
     projects_created: list[str] = field(default_factory=list)
 
 
-class _Names:
-    """Per-import cache of resolved names, so each name costs one lookup."""
-
-    def __init__(self, summary: ImportSummary):
-        self.summary = summary
-        self.projects: dict[str, object] = {}
-        self.tasks: dict[tuple[int, str], int] = {}
-
-    def project_id(self, name: str, client_name: str | None) -> int:
-        key = name.strip().casefold()
-        if key not in self.projects:
-            client_id = catalog_names.client_named(client_name)[0].id if client_name else None
-            project, created = catalog_names.project_named(name, client_id)
-            if created:
-                self.summary.projects_created.append(project.name)
-            self.projects[key] = project
-        project = self.projects[key]
-        if project.status == "archived":
-            raise ValueError(f"Project '{project.name}' is archived")
-        return project.id
-
-    def task_id(self, project_id: int, name: str) -> int:
-        key = (project_id, name.strip().casefold())
-        if key not in self.tasks:
-            self.tasks[key] = catalog_names.task_named(project_id, name)[0].id
-        return self.tasks[key]
-
-
-def import_time_entries_csv(principal: Principal, raw: bytes) -> ImportSummary:
+def import_time_entries_csv(principal: Principal, raw: bytes, filename: str | None = None
+                            ) -> ImportSummary | ImportJob:
+    """Up to 1 MB and 10,000 rows: imported now, answered with a summary. Bigger: handed
+    to the asynchronous pipeline, answered with the import to follow."""
     if len(raw) > MAX_SYNC_BYTES:
-        raise PayloadTooLarge(f"This endpoint imports files up to {MAX_SYNC_BYTES // 1024} KB in the request; "
-                              f"this one has {len(raw) // 1024} KB. Split it, or use the asynchronous import.")
+        return imports.start_csv_import(principal, raw, filename)
     try:
-        rows, errors = timetracker_csv.parse(decode_text(raw))
+        records = timetracker_csv.read_records(decode_text(raw))
     except ValueError as exc:
         raise ValidationFailed.field("file", str(exc)) from None
-    if len(rows) + len(errors) > MAX_SYNC_ROWS:
-        raise PayloadTooLarge(f"At most {MAX_SYNC_ROWS} rows per request")
+    if len(records) > MAX_SYNC_ROWS:
+        return imports.start_csv_import(principal, raw, filename)
+    rows, errors = timetracker_csv.parse_records(records)
     summary = ImportSummary(total=len(rows) + len(errors))
-    names = _Names(summary)
-    zone = user_zone(principal.user_id)
-    values = []
-    for row in rows:
-        try:
-            project_id = names.project_id(row.project_name, row.client_name)
-            values.append({
-                "user_id": principal.user_id,
-                "project_id": project_id,
-                "task_id": names.task_id(project_id, row.task_name) if row.task_name else None,
-                "start_time": to_utc(row.start, zone),
-                "end_time": to_utc(row.end, zone),
-                "notes": row.notes,
-                "tags": list(normalize_tags(row.tags)),
-                "billable": row.billable,
-                "paid": False,
-                "source": "csv",
-            })
-        except (ValueError, DomainError) as exc:
-            errors.append(timetracker_csv.RowError(row.line, getattr(exc, "message", str(exc)), row.fields))
-    summary.created = len(entries_data.put_entries(values))
+    converted, rejected = entry_values(principal.user_id, rows, Names(summary.projects_created), "csv")
+    errors += rejected
+    summary.created = len(entries_data.put_entries([values for _, values in converted]))
     summary.failed = len(errors)
     if not summary.created:
         listed = [f"Line {e.line}: {e.message}" for e in sorted(errors, key=lambda e: e.line)[:MAX_LISTED]]

@@ -57,7 +57,7 @@ def test_each_resource_answers_other_methods_through_its_function(synthesized):
 def test_functions_are_python_312_arm64_with_the_shared_layer_and_tracing(synthesized):
     _, template, _ = synthesized
     functions = _resources(template, "AWS::Lambda::Function")
-    assert len(functions) == len(routes.functions())
+    assert len(functions) == len(routes.functions()) + len(routes.workers())
     for fn in functions.values():
         props = fn["Properties"]
         assert props["Runtime"] == "python3.12" and props["Architectures"] == ["arm64"]
@@ -111,6 +111,16 @@ def test_import_queue_redrives_to_a_dlq(synthesized):
         "RedrivePolicy": {"deadLetterTargetArn": Match.any_value(), "maxReceiveCount": 3},
         "SqsManagedSseEnabled": True,
     })
+
+
+def test_workers_are_fed_by_their_queues_with_partial_batch_failures(synthesized):
+    _, template, _ = synthesized
+    mappings = _resources(template, "AWS::Lambda::EventSourceMapping")
+    assert len(mappings) == len(routes.EVENT_SOURCES)
+    for mapping in mappings.values():
+        props = mapping["Properties"]
+        assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert "Functionsimportworker" in str(props["FunctionName"])
 
 
 def test_roles_reach_only_their_tables_and_never_scan(synthesized):

@@ -45,6 +45,8 @@ def aws(ddb_calls):
         client = boto3.client("dynamodb")
         for spec in all_table_specs():
             client.create_table(**spec.create_table_args())
+        boto3.client("s3").create_bucket(Bucket="tt-data")
+        boto3.client("sqs").create_queue(QueueName="tt-imports")
         auth._cache.clear()
         ddb_calls.clear()
         yield client

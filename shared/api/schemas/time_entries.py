@@ -144,3 +144,12 @@ class CsvImportResult(BaseModel):
     failed: int
     errors: list[LineError]
     projects_created: list[str]
+
+
+class ImportAccepted(BaseModel):
+    """202: a file too big to import in the request is imported in the background."""
+
+    message: str
+    import_id: int
+    status: str
+    status_url: str

@@ -1,0 +1,119 @@
+"""Imports' access patterns (keys and indexes in shared/models/imports.py)."""
+from __future__ import annotations
+
+from dataclasses import fields as dc_fields
+
+from pynamodb.exceptions import UpdateError
+from pynamodb.models import BatchWrite
+
+from shared.clock import iso_z, utcnow
+from shared.data import counters, unique_names
+from shared.data.common import fetch_page, is_conditional_failure, transaction
+from shared.domain import ImportJob, Page, final_import_status
+from shared.errors import Conflict
+from shared.models.base import ORG
+from shared.models.imports import ImportErrorModel, ImportModel
+
+_FIELDS = [f.name for f in dc_fields(ImportJob)]
+
+
+def _to_domain(item: ImportModel) -> ImportJob:
+    return ImportJob(**{n: getattr(item, n) for n in _FIELDS})
+
+
+def new_import_id() -> int:
+    return counters.next_id("import")
+
+
+def put_import(import_id: int, values: dict) -> ImportJob:
+    now = utcnow()
+    item = ImportModel(import_id, org=ORG, created_at=now, created_key=f"{iso_z(now)}#{import_id:012d}",
+                       status="pending", **values)
+    item.save(condition=ImportModel.id.does_not_exist())
+    return _to_domain(item)
+
+
+def get_import(import_id: int) -> ImportJob | None:
+    try:
+        return _to_domain(ImportModel.get(import_id, consistent_read=True))
+    except ImportModel.DoesNotExist:
+        return None
+
+
+def list_imports(*, user_id: int | None, page: int, per_page: int) -> Page:
+    if user_id is None:
+        return fetch_page(ImportModel.by_org, ORG, page=page, per_page=per_page, to_domain=_to_domain,
+                          newest_first=True)
+    return fetch_page(ImportModel.by_user, user_id, page=page, per_page=per_page, to_domain=_to_domain,
+                      newest_first=True)
+
+
+def begin(import_id: int, total: int, chunks_total: int) -> ImportJob:
+    """pending → processing, reserving one id per row (entry id = first_entry_id + row
+    index) exactly once: a redelivered split finds the import processing and reuses them."""
+    item = ImportModel(import_id)
+    first = counters.reserve_ids("time_entry", total)[0] if total else 0
+    try:
+        item.update(actions=[ImportModel.status.set("processing"), ImportModel.total.set(total),
+                             ImportModel.chunks_total.set(chunks_total), ImportModel.first_entry_id.set(first)],
+                    condition=ImportModel.status == "pending")
+    except UpdateError as exc:
+        if not is_conditional_failure(exc):
+            raise
+    return get_import(import_id)
+
+
+def record_errors(import_id: int, errors: list[tuple[int, str, dict]]) -> None:
+    """(line, message, fields) per rejected line; rewriting the same line is harmless."""
+    with BatchWrite(ImportErrorModel) as batch:
+        for line, message, fields in errors:
+            batch.save(ImportErrorModel(import_id, line, message=message[:1000],
+                                        fields={k: str(v)[:500] for k, v in (fields or {}).items()}))
+
+
+def list_errors(import_id: int, limit: int) -> list[tuple[int, str, dict]]:
+    return [(e.line, e.message, e.fields.as_dict() if e.fields else {})
+            for e in ImportErrorModel.query(import_id, limit=limit)]
+
+
+_COUNTED = Conflict("This chunk was counted before", "chunk_already_counted")
+
+
+def count_chunk(import_id: int, chunk: int, successful: int, failed: int) -> bool:
+    """Count a chunk's rows exactly once: the chunk's marker and the counters move in
+    one transaction, so a redelivered chunk counts nothing twice. False if already counted."""
+    try:
+        with transaction([_COUNTED, None]) as t:
+            unique_names.claim(t, f"import:{import_id}:chunk:{chunk}", import_id)
+            t.update(ImportModel(import_id), condition=ImportModel.id.exists(), actions=[
+                ImportModel.processed.add(successful + failed), ImportModel.successful.add(successful),
+                ImportModel.failed.add(failed), ImportModel.chunks_done.add(1)])
+    except Conflict as exc:
+        if exc is _COUNTED:
+            return False
+        raise
+    return True
+
+
+def finish_if_done(import_id: int) -> ImportJob | None:
+    """Set the final status once every chunk is counted; exactly one caller wins."""
+    current = get_import(import_id)
+    if current is None or current.status != "processing" or current.chunks_done < (current.chunks_total or 0):
+        return None
+    status = final_import_status(current.successful, current.failed)
+    try:
+        ImportModel(import_id).update(
+            actions=[ImportModel.status.set(status), ImportModel.completed_at.set(utcnow())],
+            condition=(ImportModel.status == "processing") & (ImportModel.chunks_done >= ImportModel.chunks_total))
+    except UpdateError as exc:
+        if is_conditional_failure(exc):
+            return None
+        raise
+    return get_import(import_id)
+
+
+def fail_import(import_id: int, message: str) -> None:
+    ImportModel(import_id).update(actions=[ImportModel.status.set("failed"), ImportModel.message.set(message[:1000]),
+                                           ImportModel.completed_at.set(utcnow())],
+                                  condition=ImportModel.id.exists())
+

@@ -1,0 +1,64 @@
+"""Rows from an import file → time-entry values: names found or created once per
+import, times to UTC in the user's zone, tags normalised. Shared by the in-request
+CSV import and the asynchronous pipeline's workers."""
+from __future__ import annotations
+
+from shared.errors import DomainError
+from shared.imports import timetracker_csv
+from shared.logic import catalog_names
+from shared.logic.time_entries import normalize_tags, user_zone
+from shared.logic.timeparse import to_utc
+
+
+class Names:
+    """Per-import cache of resolved names, so each name costs one lookup; notes the
+    projects it had to create."""
+
+    def __init__(self, created: list[str]):
+        self.created = created
+        self.projects: dict[str, object] = {}
+        self.tasks: dict[tuple[int, str], int] = {}
+
+    def project_id(self, name: str, client_name: str | None) -> int:
+        key = name.strip().casefold()
+        if key not in self.projects:
+            client_id = catalog_names.client_named(client_name)[0].id if client_name else None
+            project, created = catalog_names.project_named(name, client_id)
+            if created:
+                self.created.append(project.name)
+            self.projects[key] = project
+        project = self.projects[key]
+        if project.status == "archived":
+            raise ValueError(f"Project '{project.name}' is archived")
+        return project.id
+
+    def task_id(self, project_id: int, name: str) -> int:
+        key = (project_id, name.strip().casefold())
+        if key not in self.tasks:
+            self.tasks[key] = catalog_names.task_named(project_id, name)[0].id
+        return self.tasks[key]
+
+
+def entry_values(user_id: int, rows: list[timetracker_csv.Row], names: Names, source: str
+                 ) -> tuple[list[tuple[timetracker_csv.Row, dict]], list[timetracker_csv.RowError]]:
+    """Rows → time-entry values (names resolved, times in UTC), and the rows that failed."""
+    zone = user_zone(user_id)
+    converted, errors = [], []
+    for row in rows:
+        try:
+            project_id = names.project_id(row.project_name, row.client_name)
+            converted.append((row, {
+                "user_id": user_id,
+                "project_id": project_id,
+                "task_id": names.task_id(project_id, row.task_name) if row.task_name else None,
+                "start_time": to_utc(row.start, zone),
+                "end_time": to_utc(row.end, zone),
+                "notes": row.notes,
+                "tags": list(normalize_tags(row.tags)),
+                "billable": row.billable,
+                "paid": False,
+                "source": source,
+            }))
+        except (ValueError, DomainError) as exc:
+            errors.append(timetracker_csv.RowError(row.line, getattr(exc, "message", str(exc)), row.fields))
+    return converted, errors

@@ -1,0 +1,117 @@
+"""The asynchronous import pipeline (files too big to import in the request).
+
+1. start: the file goes to S3, the import record is written ``pending``, a ``split``
+   message is queued, and the caller gets the import id at once (202).
+2. split (worker): the file is read and cut into chunks of at most CHUNK_ROWS rows;
+   one id per row is reserved (entry id = first_entry_id + row index) and one
+   message per chunk is queued.
+3. chunk (workers, in parallel): rows are parsed, names resolved with conditional
+   creates, entries written with BatchWriteItem under their derived ids, per-line
+   errors stored, and the counters moved together with the chunk's marker, so a
+   redelivered chunk rewrites the same items and counts nothing twice.
+4. The worker whose chunk completes the import sets the final status, exactly once.
+"""
+from __future__ import annotations
+
+import json
+
+from shared.data import imports as imports_data
+from shared.data import objects, work_queue
+from shared.data import time_entries as entries_data
+from shared.domain import ImportJob, Page, Principal
+from shared.errors import NotFound
+from shared.imports import timetracker_csv
+from shared.imports.reading import decode_text
+from shared.logic.entry_rows import Names, entry_values
+from shared.logic.paging import Paging
+from shared.observability import logger
+
+CHUNK_ROWS = 500
+CHUNK_BYTES = 200_000  # SQS takes 256 KB per message
+UPLOAD_PREFIX = "uploads/imports/"  # expired by the bucket's 7-day lifecycle rule
+
+
+def start_csv_import(principal: Principal, raw: bytes, filename: str | None = None) -> ImportJob:
+    import_id = imports_data.new_import_id()
+    key = f"{UPLOAD_PREFIX}{import_id}.csv"
+    objects.put_object(key, raw, "text/csv")
+    job = imports_data.put_import(import_id, {"user_id": principal.user_id, "type": "timetracker",
+                                              "filename": filename, "object_key": key})
+    work_queue.send([{"kind": "split", "import_id": import_id}])
+    return job
+
+
+def handle_message(message: dict) -> None:
+    """One SQS message of the import queue; raising makes SQS deliver it again."""
+    if message.get("kind") == "split":
+        split(message["import_id"])
+    elif message.get("kind") == "chunk":
+        process_chunk(message)
+    else:
+        logger.warning("unknown import message dropped", extra={"import_message": message})
+
+
+def _chunks(records: list[tuple[int, dict]]):
+    chunk, size = [], 0
+    for index, (line, fields) in enumerate(records):
+        row_size = len(json.dumps(fields))
+        if chunk and (len(chunk) >= CHUNK_ROWS or size + row_size > CHUNK_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append([index, line, fields])
+        size += row_size
+    if chunk:
+        yield chunk
+
+
+def split(import_id: int) -> None:
+    job = imports_data.get_import(import_id)
+    if job is None or job.status not in ("pending", "processing"):
+        return  # gone, or already finished: a late redelivery
+    try:
+        records = timetracker_csv.read_records(decode_text(objects.open_object(job.object_key).read()))
+    except ValueError as exc:
+        imports_data.fail_import(import_id, str(exc))
+        return
+    day_first = timetracker_csv.settle_day_first(timetracker_csv.date_values(records))
+    chunks = list(_chunks(records))
+    job = imports_data.begin(import_id, len(records), len(chunks))
+    if not chunks:
+        imports_data.finish_if_done(import_id)
+        return
+    work_queue.send([{"kind": "chunk", "import_id": import_id, "chunk": n, "day_first": day_first, "rows": rows}
+                     for n, rows in enumerate(chunks)])
+
+
+def process_chunk(message: dict) -> None:
+    import_id, chunk = message["import_id"], message["chunk"]
+    job = imports_data.get_import(import_id)
+    if job is None or job.status != "processing":
+        return
+    records = [(line, fields) for _, line, fields in message["rows"]]
+    index_of = {line: index for index, line, _ in message["rows"]}
+    rows, errors = timetracker_csv.convert(records, message.get("day_first"))
+    converted, rejected = entry_values(job.user_id, rows, Names([]), "import")
+    errors += rejected
+    entries_data.put_entries([values for _, values in converted],
+                             ids=[job.first_entry_id + index_of[row.line] for row, _ in converted])
+    imports_data.record_errors(import_id, [(e.line, e.message, e.fields) for e in errors])
+    imports_data.count_chunk(import_id, chunk, successful=len(converted), failed=len(errors))
+    imports_data.finish_if_done(import_id)
+
+
+def _visible(principal: Principal, import_id: int) -> ImportJob:
+    job = imports_data.get_import(import_id)
+    if job is None or (job.user_id != principal.user_id and not principal.is_admin):
+        raise NotFound(f"Import {import_id} not found")
+    return job
+
+
+def get_import_status(principal: Principal, import_id: int) -> tuple[ImportJob, list[tuple[int, str, dict]]]:
+    job = _visible(principal, import_id)
+    return job, imports_data.list_errors(import_id, limit=100)
+
+
+def list_import_history(principal: Principal, paging: Paging) -> Page:
+    return imports_data.list_imports(user_id=None if principal.is_admin else principal.user_id,
+                                     page=paging.page, per_page=paging.per_page)

@@ -1,0 +1,54 @@
+"""Imports: one record per import, owned by its user.
+
+Key: ``id``. History: Query by-user (user_id, created_key) or by-org (admins),
+newest first. Counters are updated atomically by the workers; ``chunks_done``
+reaching ``chunks_total`` lets exactly one worker set the final status.
+"""
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+
+from shared.models.base import BaseMeta, Model, gsi, table_name
+
+
+def _created() -> UnicodeAttribute:
+    return UnicodeAttribute(range_key=True)
+
+
+class ImportModel(Model):
+    class Meta(BaseMeta):
+        table_name = table_name("imports")
+
+    id = NumberAttribute(hash_key=True)
+    org = UnicodeAttribute()
+    user_id = NumberAttribute()
+    created_key = UnicodeAttribute()  # created_at ISO + "#" + id: history in time order
+    type = UnicodeAttribute()
+    status = UnicodeAttribute()  # pending | processing | completed | partial | failed
+    filename = UnicodeAttribute(null=True)
+    object_key = UnicodeAttribute(null=True)
+    message = UnicodeAttribute(null=True)
+    first_entry_id = NumberAttribute(null=True)  # entry id = first_entry_id + row index: (import, row) -> id
+    total = NumberAttribute(default=0)
+    processed = NumberAttribute(default=0)
+    successful = NumberAttribute(default=0)
+    failed = NumberAttribute(default=0)
+    skipped = NumberAttribute(default=0)
+    chunks_total = NumberAttribute(null=True)
+    chunks_done = NumberAttribute(default=0)
+    options = MapAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    completed_at = UTCDateTimeAttribute(null=True)
+
+    by_user = gsi("by-user", ("user_id", NumberAttribute(hash_key=True)), ("created_key", _created()))
+    by_org = gsi("by-org", ("org", UnicodeAttribute(hash_key=True)), ("created_key", _created()))
+
+
+class ImportErrorModel(Model):
+    """Per-line problems of an import: (import id, line) -> message and the parsed fields."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("import_errors")
+
+    import_id = NumberAttribute(hash_key=True)
+    line = NumberAttribute(range_key=True)
+    message = UnicodeAttribute()
+    fields = MapAttribute(null=True)

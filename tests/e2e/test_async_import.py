@@ -1,0 +1,27 @@
+"""A file too big for the request goes through S3, SQS and the import worker of the
+running stack (the local poller standing in for the event source mapping)."""
+import time
+
+
+def test_big_csv_is_imported_in_the_background(stack):
+    admin = stack.session()
+    note = "x" * 300
+    rows = [f"Async {i % 4},,,2024-03-{1 + i % 28:02d} 09:00:00,,0.5,{note} {i},bulk,true" for i in range(3600)]
+    rows[7] = "Async 0,,,never,,0.5,broken,,true"
+    body = ("project_name,client_name,task_name,start_time,end_time,duration_hours,notes,tags,billable\r\n"
+            + "\r\n".join(rows) + "\r\n").encode()
+    assert len(body) > 1024 * 1024
+    r = admin.post(stack.url("/api/v1/time-entries/import-csv"), data=body, headers={"Content-Type": "text/csv"})
+    assert r.status_code == 202, r.text
+    status_url = stack.url(r.json()["status_url"])
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        status = admin.get(status_url).json()
+        if status["status"] in ("completed", "partial", "failed"):
+            break
+        time.sleep(0.5)
+    assert (status["status"], status["total"], status["successful"], status["failed"]) == ("partial", 3600, 3599, 1)
+    assert status["errors"][0]["line"] == 9 and status["percentage"] == 100
+    listed = admin.get(stack.url("/api/v1/time-entries"), params={"start_date": "2024-03-01",
+                                                                 "end_date": "2024-03-28"}).json()
+    assert listed["pagination"]["total"] == 3599

@@ -1,0 +1,114 @@
+"""The asynchronous import pipeline: 202, split, chunks in parallel, exact counts under
+redelivery and crashes, one final status."""
+import boto3
+import pytest
+
+from infra.local import pollers
+from infra.local.pollers import QueuePoller
+from shared.logic import csv_import, imports
+from tests.integration.conftest import invoke
+
+HEADER = "project_name,client_name,task_name,start_time,end_time,duration_hours,notes,tags,billable\r\n"
+
+
+def csv_rows(n: int, bad_every: int = 0) -> str:
+    lines = [HEADER]
+    for i in range(n):
+        start = "not a date" if bad_every and i % bad_every == 0 else f"2024-02-{1 + i % 28:02d} {8 + i % 10:02d}:00:00"
+        lines.append(f"Project {i % 3},Client {i % 2},,{start},,1.5,row {i},pipeline,true\r\n")
+    return "".join(lines)
+
+
+@pytest.fixture
+def small_sync_limit(monkeypatch):
+    """Send small files down the asynchronous path, in small chunks, so tests stay quick."""
+    monkeypatch.setattr(csv_import, "MAX_SYNC_BYTES", 500)
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(pollers, "REDELIVERY_DELAY_SECONDS", 0)
+
+
+def drain(max_rounds: int = 200) -> int:
+    """Feed the queue to the worker as the event source mapping (the local poller) does."""
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName="tt-imports")["QueueUrl"]
+    poller = QueuePoller(sqs, url, lambda event: invoke("import_worker", event), batch_size=5, log=lambda *_: None)
+    handled = 0
+    for _ in range(max_rounds):
+        got = poller.poll_once(wait_seconds=0)
+        if not got:
+            return handled
+        handled += got
+    raise AssertionError("the queue did not drain")
+
+
+def upload(api, token, text):
+    r = api("POST", "/api/v1/time-entries/import-csv", token=token, body=text, content_type="text/csv")
+    assert r.status == 202, r
+    return r.json()
+
+
+def test_big_file_is_accepted_then_imported_exactly(api, admin_token, small_sync_limit):
+    accepted = upload(api, admin_token, csv_rows(40, bad_every=10))
+    assert accepted["status"] == "pending" and accepted["status_url"] == f"/api/import/status/{accepted['import_id']}"
+    pending = api("GET", accepted["status_url"], token=admin_token).json()
+    assert pending["status"] == "pending" and pending["percentage"] == 0
+    drain()
+    done = api("GET", accepted["status_url"], token=admin_token).json()
+    assert (done["status"], done["total"], done["processed"], done["successful"], done["failed"]) == \
+        ("partial", 40, 40, 36, 4)
+    assert done["percentage"] == 100 and done["completed_at"]
+    assert [e["line"] for e in done["errors"]] == [2, 12, 22, 32]
+    assert done["errors"][0]["fields"]["start_time"] == "not a date"
+    listed = api("GET", "/api/v1/time-entries", token=admin_token, query={"per_page": 100}).json()
+    assert listed["pagination"]["total"] == 36 and {e["source"] for e in listed["time_entries"]} == {"import"}
+    projects = api("GET", "/api/v1/projects", token=admin_token).json()["projects"]
+    assert sorted(p["name"] for p in projects) == ["Project 0", "Project 1", "Project 2"]  # no duplicates
+    history = api("GET", "/api/import/history", token=admin_token).json()
+    assert [i["id"] for i in history["imports"]] == [accepted["import_id"]]
+
+
+def test_redelivered_messages_change_nothing(api, admin_token, small_sync_limit, monkeypatch):
+    accepted = upload(api, admin_token, csv_rows(20))
+    sent = []
+    original = imports.work_queue.send
+    monkeypatch.setattr(imports.work_queue, "send", lambda messages: (sent.extend(messages), original(messages)))
+    drain()
+    for message in sent:  # at-least-once: every split and chunk message arrives a second time
+        imports.handle_message(message)
+    done = api("GET", accepted["status_url"], token=admin_token).json()
+    assert (done["status"], done["successful"], done["processed"]) == ("completed", 20, 20)
+    assert api("GET", "/api/v1/time-entries", token=admin_token).json()["pagination"]["total"] == 20
+
+
+def test_a_worker_crash_after_writing_half_a_chunk_is_retried_exactly(api, admin_token, small_sync_limit,
+                                                                      monkeypatch):
+    accepted = upload(api, admin_token, csv_rows(21))
+    real_count = imports.imports_data.count_chunk
+    crashes = []
+
+    def crash_once(import_id, chunk, **counts):
+        if chunk == 1 and not crashes:
+            crashes.append(chunk)
+            raise RuntimeError("worker died after writing its entries")
+        return real_count(import_id, chunk, **counts)
+
+    monkeypatch.setattr(imports.imports_data, "count_chunk", crash_once)
+    drain()
+    assert crashes == [1]
+    done = api("GET", accepted["status_url"], token=admin_token).json()
+    assert (done["status"], done["total"], done["successful"], done["failed"]) == ("completed", 21, 21, 0)
+    assert api("GET", "/api/v1/time-entries", token=admin_token).json()["pagination"]["total"] == 21
+
+
+def test_a_file_that_is_not_csv_fails_the_import_with_a_message(api, admin_token, small_sync_limit):
+    accepted = upload(api, admin_token, "hello\r\n" * 200)
+    drain()
+    done = api("GET", accepted["status_url"], token=admin_token).json()
+    assert done["status"] == "failed" and "Missing column" in done["message"]
+
+
+def test_imports_are_private(api, admin_token, make_token, small_sync_limit):
+    accepted = upload(api, admin_token, csv_rows(10))
+    other = make_token(["read:time_entries"])
+    assert api("GET", accepted["status_url"], token=other).status == 404
+    assert api("GET", "/api/import/history", token=other).json()["imports"] == []
