@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from shared.routes import functions  # noqa: E402
+from shared.routes import functions, workers  # noqa: E402
 
 PROBE = """
 import importlib.util, time
@@ -47,7 +47,7 @@ def measure(function: str, runs: int) -> tuple[float, float]:
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     print(f"{'function':<12} {'import ms (median of ' + str(runs) + ')':>26} {'-X importtime ms':>18}")
-    for function in functions():
+    for function in functions() + workers():
         median, traced = measure(function, runs)
         print(f"{function:<12} {median:>26.1f} {traced:>18.1f}")
 
