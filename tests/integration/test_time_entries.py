@@ -270,3 +270,20 @@ def test_import_csv_refusals(api, world):
     assert post({"nothing": "here"}, ct="application/json").status == 400
     r = post("project_name,start_time,duration_hours\r\nOld,2024-01-01 09:00:00,1\r\n")
     assert r.status == 400 and "archived" in r.json()["errors"]["file"][0]
+
+
+def test_a_setting_allows_several_running_timers(api, world, monkeypatch):
+    import dataclasses
+
+    from shared import settings
+
+    several = dataclasses.replace(settings.get_settings(), allow_multiple_timers=True)
+    monkeypatch.setattr("shared.logic.time_entries.get_settings", lambda: several)
+    first = api("POST", "/api/v1/timer/start", token=world["alice"], body={"project_id": world["project"]})
+    second = api("POST", "/api/v1/timer/start", token=world["alice"], body={"project_id": world["other"]})
+    assert first.status == second.status == 201
+    running = api("GET", "/api/v1/time-entries", token=world["alice"], query={"include_active": "true"}).json()
+    assert sum(e["is_active"] for e in running["time_entries"]) == 2
+    stopped = api("POST", "/api/v1/timer/stop", token=world["alice"]).json()["timer"]
+    assert stopped["id"] == second.json()["timer"]["id"]  # the most recent one
+    assert api("GET", "/api/v1/timer/status", token=world["alice"]).json()["timer"]["id"] == first.json()["timer"]["id"]
