@@ -59,12 +59,32 @@ def put_entry(values: dict, *, guard_timer: bool) -> TimeEntry:
     item = TimeEntryModel(new_ids(1)[0], org=ORG, created_at=now, updated_at=now, **values)
     item.tags = list(item.tags or []) or None
     _derive_keys(item)
+    try:
+        _write_guarded(item, guard_timer)
+    except Conflict as exc:
+        if exc is not TIMER_RUNNING or not _release_stale_guard(item.user_id):
+            raise
+        _write_guarded(item, guard_timer)
+    _reindex([(None, item)])
+    return _to_domain(item)
+
+
+def _write_guarded(item: TimeEntryModel, guard_timer: bool) -> None:
     with transaction([None, TIMER_RUNNING]) as t:
         t.save(item, condition=TimeEntryModel.id.does_not_exist())
         if guard_timer:
             unique_names.claim(t, timer_key(item.user_id), item.id)
-    _reindex([(None, item)])
-    return _to_domain(item)
+
+
+def _release_stale_guard(user_id: int) -> bool:
+    """A guard whose entry is gone or stopped (a crash between writes, a partial restore)
+    must not block the user's timers forever."""
+    key = timer_key(user_id)
+    guarded = unique_names.lookup(key)
+    entry = _item(guarded) if guarded is not None else None
+    if guarded is None or (entry is not None and entry.end_time is None):
+        return False
+    return unique_names.release_if_pointing_to(key, guarded)
 
 
 def _item(entry_id: int) -> TimeEntryModel | None:

@@ -23,3 +23,16 @@ def lookup(key: str) -> int | None:
         return int(UniqueNameModel.get(key, consistent_read=True).ref_id)
     except UniqueNameModel.DoesNotExist:
         return None
+
+
+def release_if_pointing_to(key: str, ref_id: int) -> bool:
+    """Delete a guard only if it still names ``ref_id`` (repairing a stale guard)."""
+    from pynamodb.exceptions import DeleteError
+
+    try:
+        UniqueNameModel(key).delete(condition=UniqueNameModel.ref_id == ref_id)
+    except DeleteError as exc:
+        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

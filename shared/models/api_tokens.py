@@ -11,27 +11,8 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from shared.models.base import BaseMeta, Model, table_name
-
-
-class TokensById(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-id"
-        projection = AllProjection()
-
-    org = UnicodeAttribute(hash_key=True)
-    id = NumberAttribute(range_key=True)
-
-
-class TokensByUser(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-user"
-        projection = AllProjection()
-
-    user_id = NumberAttribute(hash_key=True)
-    id = NumberAttribute(range_key=True)
+from shared.models.base import BaseMeta, Model, gsi, table_name
 
 
 class ApiTokenModel(Model):
@@ -53,5 +34,5 @@ class ApiTokenModel(Model):
     revoked_at = UTCDateTimeAttribute(null=True)
     purge_at = TTLAttribute(null=True)
 
-    by_id = TokensById()
-    by_user = TokensByUser()
+    by_id = gsi("by-id", ("org", UnicodeAttribute(hash_key=True)), ("id", NumberAttribute(range_key=True)))
+    by_user = gsi("by-user", ("user_id", NumberAttribute(hash_key=True)), ("id", NumberAttribute(range_key=True)))

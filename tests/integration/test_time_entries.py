@@ -287,3 +287,13 @@ def test_a_setting_allows_several_running_timers(api, world, monkeypatch):
     stopped = api("POST", "/api/v1/timer/stop", token=world["alice"]).json()["timer"]
     assert stopped["id"] == second.json()["timer"]["id"]  # the most recent one
     assert api("GET", "/api/v1/timer/status", token=world["alice"]).json()["timer"]["id"] == first.json()["timer"]["id"]
+
+
+def test_a_stale_timer_guard_does_not_block_the_user(api, world, aws):
+    started = api("POST", "/api/v1/timer/start", token=world["alice"], body={"project_id": world["project"]}).json()
+    # the entry disappears without its guard (as after a partial restore)
+    aws.delete_item(TableName="tt-time_entries", Key={"id": {"N": str(started["timer"]["id"])}})
+    again = api("POST", "/api/v1/timer/start", token=world["alice"], body={"project_id": world["project"]})
+    assert again.status == 201
+    assert api("POST", "/api/v1/timer/start", token=world["alice"],
+               body={"project_id": world["project"]}).status == 409  # the new guard holds
