@@ -2,7 +2,7 @@
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from shared.api import idempotency
 from shared.api.app import ApiFunction
@@ -48,7 +48,13 @@ def get_time_entry(entry_id: int) -> TimeEntryEnvelope:
 
 
 @api.route
-def create_time_entry(time_entry: TimeEntryCreate) -> Response[TimeEntrySaved]:
+def create_time_entry(
+    time_entry: TimeEntryCreate,
+    idempotency_key: Annotated[str | None, Header(
+        max_length=idempotency.MAX_KEY_LENGTH,
+        description="Retries with the same key (per token, 24 h) return the first response")] = None,
+) -> Response[TimeEntrySaved]:
+    """Without `end_time` the entry is a running timer."""
     principal = api.principal()
 
     def produce() -> tuple[int, dict]:
@@ -56,17 +62,17 @@ def create_time_entry(time_entry: TimeEntryCreate) -> Response[TimeEntrySaved]:
         body = TimeEntrySaved(message="Time entry created successfully", time_entry=TimeEntryOut.of(created))
         return 201, body.model_dump(mode="json")
 
-    key = api.app.current_event.headers.get("idempotency-key")
-    if key is None:
+    if idempotency_key is None:
         status, body = produce()
     else:
-        status, body = idempotency.once(principal.token_id, idempotency.check_key(key),
+        status, body = idempotency.once(principal.token_id, idempotency.check_key(idempotency_key),
                                         time_entry.model_dump(mode="json"), produce, api.app.lambda_context)
     return Response(status_code=status, content_type="application/json", body=body)
 
 
 @api.route
 def bulk_update_time_entries(request: BulkRequest) -> BulkResult:
+    """Up to 500 ids; running entries are skipped; any id of another user's refuses the whole call."""
     affected, skipped = time_entries.bulk_update_time_entries(api.principal(), request.entry_ids, request.action,
                                                               request.value)
     return BulkResult(success=True, affected=affected, skipped=skipped)
@@ -74,6 +80,9 @@ def bulk_update_time_entries(request: BulkRequest) -> BulkResult:
 
 @api.route
 def import_time_entries_csv() -> Response[CsvImportResult | ImportAccepted]:
+    """Send the CSV as multipart field `file`, as JSON `{"csv": "..."}` / `{"data": "..."}`, or as a
+    `text/csv` body. Up to 1 MB and 10,000 rows it is imported now (201 with per-line errors); bigger
+    files are imported in the background (202 with `status_url`)."""
     event = api.app.current_event
     raw = upload_bytes(event.body, event.is_base64_encoded, event.headers.get("content-type", ""))
     result = csv_import.import_time_entries_csv(api.principal(), raw)

@@ -50,7 +50,10 @@ class ApiFunction:
             operation_id=route.operation,
             tags=[self.function],
             summary=route.operation.replace("_", " ").capitalize(),
-            description=f"Requires the `{route.scope}` scope." if route.scope else "No authentication.",
+            description=" ".join(filter(None, [
+                " ".join((fn.__doc__ or "").split()),
+                f"Requires the `{route.scope}` scope." if route.scope else "No authentication.",
+            ])),
             security=[{"bearerAuth": []}, {"apiKey": []}] if route.scope else None,
             responses=_documented_responses(route, fn),
         )(fn)

@@ -76,6 +76,8 @@ def from_validation(errors: list[dict]) -> dict[str, list[str]]:
         if err.get("type") == "json_invalid":
             loc = []
         name = ".".join(loc) or "body"
+        if err.get("loc", ("",))[0] == "header":  # Powertools lowercases them; answer as clients write them
+            name = "-".join(part.capitalize() for part in name.split("-"))
         if name == "body" and err.get("type") == "missing":
             message = "A JSON object body is required"
         else:
