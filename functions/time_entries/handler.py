@@ -19,8 +19,7 @@ from shared.api.schemas.time_entries import (
     TimeEntrySaved,
     TimeEntryUpdate,
 )
-from shared.imports.reading import upload_bytes
-from shared.logic import csv_import, time_entries
+from shared.logic import time_entries
 from shared.logic.paging import Paging
 
 api = ApiFunction("time_entries")
@@ -83,6 +82,10 @@ def import_time_entries_csv() -> Response[CsvImportResult | ImportAccepted]:
     """Send the CSV as multipart field `file`, as JSON `{"csv": "..."}` / `{"data": "..."}`, or as a
     `text/csv` body. Up to 1 MB and 10,000 rows it is imported now (201 with per-line errors); bigger
     files are imported in the background (202 with `status_url`)."""
+    # Imported on first use: the CSV and pipeline machinery stays out of this function's cold start.
+    from shared.imports.reading import upload_bytes
+    from shared.logic import csv_import
+
     event = api.app.current_event
     raw = upload_bytes(event.body, event.is_base64_encoded, event.headers.get("content-type", ""))
     result = csv_import.import_time_entries_csv(api.principal(), raw)
