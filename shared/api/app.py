@@ -87,6 +87,10 @@ class ApiFunction:
         except DomainError as exc:
             status, payload, headers = errors.from_domain(exc)
             return errors.proxy_response(status, payload, {**rate_headers, **headers})
+        except Exception:  # e.g. DynamoDB unreachable while reading the token: ours, not the caller's
+            logger.exception("request failed before reaching its route")
+            return errors.proxy_response(503, errors.body(503, "The service is temporarily unavailable; retry",
+                                                          "service_unavailable"), {"Retry-After": "1"})
         self.app.append_context(principal=principal)  # cleared by resolve() when it returns
         response = self.app.resolve(event, context)
         _add_headers(response, rate_headers)

@@ -151,3 +151,15 @@ def test_limiter_failure_fails_open(api, admin_token, monkeypatch):
     monkeypatch.setattr("shared.data.rate_limits.count_request", broken)
     r = api("GET", "/api/v1/users/me", token=admin_token)
     assert r.status == 200 and r.headers["X-RateLimit-Limit"] == "100"
+
+
+def test_token_store_outage_is_a_503_in_the_error_format(api, admin_token, monkeypatch):
+    from shared.logic import auth
+
+    def down(*args, **kwargs):
+        raise ConnectionError("DynamoDB unreachable")
+
+    auth._cache.clear()
+    monkeypatch.setattr("shared.data.api_tokens.touch_token", down)
+    r = api("GET", "/api/v1/users/me", token=admin_token)
+    assert r.status == 503 and r.json()["error_code"] == "service_unavailable" and r.headers["Retry-After"] == "1"
