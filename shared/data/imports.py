@@ -48,13 +48,14 @@ def list_imports(*, user_id: int | None, page: int, per_page: int) -> Page:
                       newest_first=True)
 
 
-def begin(import_id: int, total: int, chunks_total: int) -> ImportJob:
+def begin(import_id: int, total: int, chunks_total: int, dialect: str) -> ImportJob:
     """pending → processing, reserving one id per row (entry id = first_entry_id + row
     index) exactly once: a redelivered split finds the import processing and reuses them."""
     item = ImportModel(import_id)
     first = counters.reserve_ids("time_entry", total)[0] if total else 0
     try:
         item.update(actions=[ImportModel.status.set("processing"), ImportModel.total.set(total),
+                             ImportModel.type.set(dialect),
                              ImportModel.chunks_total.set(chunks_total), ImportModel.first_entry_id.set(first)],
                     condition=ImportModel.status == "pending")
     except UpdateError as exc:

@@ -1,4 +1,5 @@
-"""POST /api/v1/time-entries/import-csv: a TimeTracker CSV of up to 1 MB is parsed, its
+"""POST /api/v1/time-entries/import-csv: a CSV (TimeTracker's, or another tracker's export,
+detected by its header) of up to 1 MB is parsed, its
 projects/clients/tasks found or created by name, and its rows written in bulk, in the
 request; the answer lists every rejected line with the reason. Bigger files go to the
 asynchronous pipeline (shared/logic/imports.py)."""
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from shared.data import time_entries as entries_data
 from shared.domain import ImportJob, Principal
 from shared.errors import ValidationFailed
-from shared.imports import timetracker_csv
+from shared.imports import dialects
 from shared.imports.reading import decode_text
 from shared.logic import imports
 from shared.logic.entry_rows import Names, entry_values
@@ -35,14 +36,15 @@ def import_time_entries_csv(principal: Principal, raw: bytes, filename: str | No
     if len(raw) > MAX_SYNC_BYTES:
         return imports.start_csv_import(principal, raw, filename)
     try:
-        records = timetracker_csv.read_records(decode_text(raw))
+        parsed = dialects.read(decode_text(raw))
     except ValueError as exc:
         raise ValidationFailed.field("file", str(exc)) from None
-    if len(records) > MAX_SYNC_ROWS:
+    if len(parsed.records) > MAX_SYNC_ROWS:
         return imports.start_csv_import(principal, raw, filename)
-    rows, errors = timetracker_csv.parse_records(records)
+    rows, errors = dialects.convert(parsed.dialect, parsed.records, parsed.day_first)
     summary = ImportSummary(total=len(rows) + len(errors))
-    converted, rejected = entry_values(principal.user_id, rows, Names(summary.projects_created), "csv")
+    source = "csv" if parsed.dialect.name in ("timetracker", "generic") else parsed.dialect.name
+    converted, rejected = entry_values(principal.user_id, rows, Names(summary.projects_created), source)
     errors += rejected
     summary.created = len(entries_data.put_entries([values for _, values in converted]))
     summary.failed = len(errors)

@@ -4,7 +4,7 @@ CSV import and the asynchronous pipeline's workers."""
 from __future__ import annotations
 
 from shared.errors import DomainError
-from shared.imports import timetracker_csv
+from shared.imports.rows import Row, RowError
 from shared.logic import catalog_names
 from shared.logic.time_entries import normalize_tags, user_zone
 from shared.logic.timeparse import to_utc
@@ -39,18 +39,18 @@ class Names:
         return self.tasks[key]
 
 
-def entry_values(user_id: int, rows: list[timetracker_csv.Row], names: Names, source: str
-                 ) -> tuple[list[tuple[timetracker_csv.Row, dict]], list[timetracker_csv.RowError]]:
+def entry_values(user_id: int, rows: list[Row], names: Names, source: str
+                 ) -> tuple[list[tuple[Row, dict]], list[RowError]]:
     """Rows → time-entry values (names resolved, times in UTC), and the rows that failed."""
     zone = user_zone(user_id)
     converted, errors = [], []
     for row in rows:
         try:
-            project_id = names.project_id(row.project_name, row.client_name)
+            project_id = names.project_id(row.project_name, row.client_name) if row.project_name else None
             converted.append((row, {
                 "user_id": user_id,
                 "project_id": project_id,
-                "task_id": names.task_id(project_id, row.task_name) if row.task_name else None,
+                "task_id": names.task_id(project_id, row.task_name) if row.task_name and project_id else None,
                 "start_time": to_utc(row.start, zone),
                 "end_time": to_utc(row.end, zone),
                 "notes": row.notes,
@@ -60,5 +60,5 @@ def entry_values(user_id: int, rows: list[timetracker_csv.Row], names: Names, so
                 "source": source,
             }))
         except (ValueError, DomainError) as exc:
-            errors.append(timetracker_csv.RowError(row.line, getattr(exc, "message", str(exc)), row.fields))
+            errors.append(RowError(row.line, getattr(exc, "message", str(exc)), row.fields))
     return converted, errors

@@ -20,7 +20,7 @@ from shared.data import objects, work_queue
 from shared.data import time_entries as entries_data
 from shared.domain import ImportJob, Page, Principal
 from shared.errors import NotFound
-from shared.imports import timetracker_csv
+from shared.imports import dialects
 from shared.imports.reading import decode_text
 from shared.logic.entry_rows import Names, entry_values
 from shared.logic.paging import Paging
@@ -35,7 +35,7 @@ def start_csv_import(principal: Principal, raw: bytes, filename: str | None = No
     import_id = imports_data.new_import_id()
     key = f"{UPLOAD_PREFIX}{import_id}.csv"
     objects.put_object(key, raw, "text/csv")
-    job = imports_data.put_import(import_id, {"user_id": principal.user_id, "type": "timetracker",
+    job = imports_data.put_import(import_id, {"user_id": principal.user_id, "type": "autodetect",
                                               "filename": filename, "object_key": key})
     work_queue.send([{"kind": "split", "import_id": import_id}])
     return job
@@ -69,18 +69,17 @@ def split(import_id: int) -> None:
     if job is None or job.status not in ("pending", "processing"):
         return  # gone, or already finished: a late redelivery
     try:
-        records = timetracker_csv.read_records(decode_text(objects.open_object(job.object_key).read()))
+        parsed = dialects.read(decode_text(objects.open_object(job.object_key).read()))
     except ValueError as exc:
         imports_data.fail_import(import_id, str(exc))
         return
-    day_first = timetracker_csv.settle_day_first(timetracker_csv.date_values(records))
-    chunks = list(_chunks(records))
-    job = imports_data.begin(import_id, len(records), len(chunks))
+    chunks = list(_chunks(parsed.records))
+    job = imports_data.begin(import_id, len(parsed.records), len(chunks), parsed.dialect.name)
     if not chunks:
         imports_data.finish_if_done(import_id)
         return
-    work_queue.send([{"kind": "chunk", "import_id": import_id, "chunk": n, "day_first": day_first, "rows": rows}
-                     for n, rows in enumerate(chunks)])
+    work_queue.send([{"kind": "chunk", "import_id": import_id, "chunk": n, "dialect": parsed.dialect.name,
+                      "day_first": parsed.day_first, "rows": rows} for n, rows in enumerate(chunks)])
 
 
 def process_chunk(message: dict) -> None:
@@ -90,7 +89,7 @@ def process_chunk(message: dict) -> None:
         return
     records = [(line, fields) for _, line, fields in message["rows"]]
     index_of = {line: index for index, line, _ in message["rows"]}
-    rows, errors = timetracker_csv.convert(records, message.get("day_first"))
+    rows, errors = dialects.convert(message["dialect"], records, message.get("day_first"))
     converted, rejected = entry_values(job.user_id, rows, Names([]), "import")
     errors += rejected
     entries_data.put_entries([values for _, values in converted],

@@ -104,7 +104,7 @@ def test_a_file_that_is_not_csv_fails_the_import_with_a_message(api, admin_token
     accepted = upload(api, admin_token, "hello\r\n" * 200)
     drain()
     done = api("GET", accepted["status_url"], token=admin_token).json()
-    assert done["status"] == "failed" and "Missing column" in done["message"]
+    assert done["status"] == "failed" and "match no known export" in done["message"]
 
 
 def test_imports_are_private(api, admin_token, make_token, small_sync_limit):

@@ -261,7 +261,7 @@ def test_import_csv_refusals(api, world):
     post = lambda body, ct="text/csv": api("POST", "/api/v1/time-entries/import-csv",  # noqa: E731
                                            token=world["alice"], body=body, content_type=ct)
     r = post("a,b\r\n1,2\r\n")
-    assert r.status == 400 and "Missing column" in r.json()["errors"]["file"][0]
+    assert r.status == 400 and "match no known export" in r.json()["errors"]["file"][0]
     r = post("project_name,start_time\r\nP,never\r\n")
     assert r.status == 400 and r.json()["errors"]["file"][0].startswith("Line 2:")
     r = post("project_name,start_time,duration_hours\r\n" + "P,2024-01-01 09:00:00,1\r\n" * 11_000)
@@ -297,3 +297,16 @@ def test_a_stale_timer_guard_does_not_block_the_user(api, world, aws):
     assert again.status == 201
     assert api("POST", "/api/v1/timer/start", token=world["alice"],
                body={"project_id": world["project"]}).status == 409  # the new guard holds
+
+
+def test_import_csv_reads_other_trackers_exports(api, world):
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "toggl_detailed.csv"
+    r = api("POST", "/api/v1/time-entries/import-csv", token=world["alice"], body=fixture.read_bytes(),
+            content_type="text/csv")
+    assert r.status == 201 and (r.json()["created"], r.json()["failed"]) == (2, 0)
+    entries = api("GET", "/api/v1/time-entries", token=world["alice"]).json()["time_entries"]
+    assert {e["source"] for e in entries} == {"toggl"}
+    night = next(e for e in entries if e["notes"] == "Night shift, part 1")
+    assert night["duration_seconds"] == 3600 and night["billable"] is False
