@@ -104,6 +104,8 @@ class EventSource:
 
 EVENT_SOURCES: tuple[EventSource, ...] = (
     EventSource("imports", "import_worker", batch_size=5),
+    # What the import queue gave up on (after its retries): settle it instead of leaving the import hanging.
+    EventSource("imports_dlq", "import_dead_letters", batch_size=10),
 )
 
 

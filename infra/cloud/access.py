@@ -27,6 +27,7 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "imports": {**AUTH, "imports": READ, "import_errors": READ},
     "import_worker": {**ENTRIES, "imports": WRITE, "import_errors": WRITE, "projects": WRITE, "clients": WRITE,
                       "tasks": WRITE},
+    "import_dead_letters": {"imports": WRITE, "import_errors": WRITE, "unique_names": WRITE},
 }
 
 # S3 (the data bucket) and SQS, beyond DynamoDB.

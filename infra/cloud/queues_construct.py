@@ -28,4 +28,4 @@ class QueuesConstruct(Construct):
             retention_period=Duration.days(4), enforce_ssl=True, encryption=sqs.QueueEncryption.SQS_MANAGED,
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.import_dlq, max_receive_count=MAX_RECEIVES),
         )
-        self.by_name = {"imports": self.imports}
+        self.by_name = {"imports": self.imports, "imports_dlq": self.import_dlq}

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 
 REGION = "us-east-1"
 BUCKET = "tt-data"
-QUEUES = {  # logical name -> (environment variable, max receives before the DLQ)
+QUEUES = {  # logical name -> (environment variable, max receives before the DLQ); the DLQ is "<name>_dlq"
     "imports": ("IMPORT_QUEUE_URL", 3),
 }
 
@@ -104,7 +104,7 @@ def provision() -> dict[str, str]:
     sqs = boto3.client("sqs")
     urls = {}
     for logical, (env_var, max_receives) in QUEUES.items():
-        dlq_url = sqs.create_queue(QueueName=f"tt-{logical}-dlq")["QueueUrl"]
+        dlq_url = sqs.create_queue(QueueName=f"tt-{logical}_dlq")["QueueUrl"]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receives)})
         urls[env_var] = sqs.create_queue(QueueName=f"tt-{logical}", Attributes={

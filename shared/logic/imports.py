@@ -99,6 +99,22 @@ def process_chunk(message: dict) -> None:
     imports_data.finish_if_done(import_id)
 
 
+def settle_dead_letter(message: dict, reason: str = "could not be processed after repeated attempts") -> None:
+    """A message the queue gave up on. A chunk's rows are counted as failed (once: the
+    chunk marker still guards it) so the import ends partial or failed, never stuck;
+    a split that kept failing fails the import."""
+    import_id = message.get("import_id")
+    if message.get("kind") == "chunk":
+        lines = [(line, f"This row's chunk {reason}", fields) for _, line, fields in message["rows"]]
+        imports_data.record_errors(import_id, lines)
+        imports_data.count_chunk(import_id, message["chunk"], successful=0, failed=len(lines))
+        imports_data.finish_if_done(import_id)
+    elif message.get("kind") == "split" and import_id is not None:
+        job = imports_data.get_import(import_id)
+        if job is not None and job.status in ("pending", "processing"):
+            imports_data.fail_import(import_id, f"The file {reason}")
+
+
 def _visible(principal: Principal, import_id: int) -> ImportJob:
     job = imports_data.get_import(import_id)
     if job is None or (job.user_id != principal.user_id and not principal.is_admin):

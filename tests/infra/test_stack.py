@@ -120,7 +120,7 @@ def test_workers_are_fed_by_their_queues_with_partial_batch_failures(synthesized
     for mapping in mappings.values():
         props = mapping["Properties"]
         assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-        assert "Functionsimportworker" in str(props["FunctionName"])
+        assert any(f"Functions{w.replace('_', '')}" in str(props["FunctionName"]) for w in routes.workers())
 
 
 def test_roles_reach_only_their_tables_and_never_scan(synthesized):

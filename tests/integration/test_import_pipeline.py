@@ -112,3 +112,31 @@ def test_imports_are_private(api, admin_token, make_token, small_sync_limit):
     other = make_token(["read:time_entries"])
     assert api("GET", accepted["status_url"], token=other).status == 404
     assert api("GET", "/api/import/history", token=other).json()["imports"] == []
+
+
+def test_a_poison_chunk_lands_in_the_dlq_and_the_import_ends_partial(api, admin_token, small_sync_limit,
+                                                                     monkeypatch):
+    accepted = upload(api, admin_token, csv_rows(21))
+    real = imports.process_chunk
+
+    def poison(message):
+        if message["chunk"] == 2:
+            raise RuntimeError("this chunk always fails")
+        real(message)
+
+    monkeypatch.setattr(imports, "process_chunk", poison)
+    sqs = boto3.client("sqs")
+    main = sqs.get_queue_url(QueueName="tt-imports")["QueueUrl"]
+    dlq = sqs.create_queue(QueueName="tt-imports_dlq")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.set_queue_attributes(QueueUrl=main, Attributes={"RedrivePolicy": __import__("json").dumps(
+        {"deadLetterTargetArn": arn, "maxReceiveCount": "2"})})
+    drain()
+    stuck = api("GET", accepted["status_url"], token=admin_token).json()
+    assert stuck["status"] == "processing" and stuck["successful"] == 14
+    settle = QueuePoller(sqs, dlq, lambda event: invoke("import_dead_letters", event), log=lambda *_: None)
+    assert settle.poll_once(wait_seconds=0) == 1
+    done = api("GET", accepted["status_url"], token=admin_token).json()
+    assert (done["status"], done["successful"], done["failed"], done["processed"]) == ("partial", 14, 7, 21)
+    assert [e["line"] for e in done["errors"]] == list(range(16, 23))
+    assert "repeated attempts" in done["errors"][0]["message"]
