@@ -176,6 +176,11 @@ class ImportJob:
     chunks_done: int
     created_at: datetime
     completed_at: datetime | None
+    projects_created: frozenset[str] = frozenset()
+
+    @property
+    def finished(self) -> bool:
+        return self.status in IMPORT_FINAL
 
     @property
     def percentage(self) -> float:

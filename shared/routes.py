@@ -87,9 +87,18 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/reports/summary", "reports", "read:reports", "get_summary_report"),
     # search
     _r("GET", "/api/v1/search", "search", "read:projects", "search"),
-    # imports (TimeTracker's import paths)
+    # imports: TimeTracker's paths...
+    _r("POST", "/api/import/csv", "imports", "write:time_entries", "import_csv", 202, uploads=True),
     _r("GET", "/api/import/status/{import_id}", "imports", "read:time_entries", "get_import_status"),
     _r("GET", "/api/import/history", "imports", "read:time_entries", "list_import_history"),
+    _r("GET", "/api/import/template/csv", "imports", "read:time_entries", "get_import_template"),
+    # ...and the imports resource
+    _r("POST", "/api/v1/imports", "imports", "write:time_entries", "create_import", 202, uploads=True),
+    _r("POST", "/api/v1/imports/preview", "imports", "write:time_entries", "preview_import", uploads=True),
+    _r("GET", "/api/v1/imports", "imports", "read:time_entries", "list_imports"),
+    _r("GET", "/api/v1/imports/{import_id}", "imports", "read:time_entries", "get_import"),
+    _r("GET", "/api/v1/imports/{import_id}/status", "imports", "read:time_entries", "get_import_progress"),
+    _r("GET", "/api/v1/imports/{import_id}/details", "imports", "read:time_entries", "get_import_details"),
 )
 
 

@@ -1,22 +1,114 @@
-"""/api/import: following imports (status, history)."""
+"""Imports: TimeTracker's /api/import paths and the /api/v1/imports resource. Files are
+imported in the background (shared/logic/imports.py); these routes start and follow them."""
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.api.app import ApiFunction
-from shared.api.schemas.common import PageQuery, Pagination, PerPageQuery
-from shared.api.schemas.imports import ImportHistory, ImportOut, ImportStatus, LineProblem
+from shared.api.schemas.common import Id, PageQuery, Pagination, PerPageQuery
+from shared.api.schemas.imports import (
+    ImportDetails,
+    ImportEnvelope,
+    ImportHistory,
+    ImportOut,
+    ImportPreview,
+    ImportProgress,
+    ImportStatus,
+    LineProblem,
+)
+from shared.imports.dialects import TIMETRACKER_TEMPLATE
+from shared.imports.reading import read_upload
 from shared.logic import imports
 from shared.logic.paging import Paging
 
 api = ApiFunction("imports")
 
 
+def _upload():
+    event = api.app.current_event
+    return read_upload(event.body, event.is_base64_encoded, event.headers.get("content-type", ""))
+
+
+def _problems(errors) -> list[LineProblem]:
+    return [LineProblem(line=line, message=message, fields=fields) for line, message, fields in errors]
+
+
+def _started(job) -> Response:
+    body = ImportEnvelope(message="The file is being imported", status_url=f"/api/v1/imports/{job.id}/status",
+                          import_=ImportOut.of(job))
+    return Response(status_code=202, content_type="application/json", body=body.model_dump(mode="json",
+                                                                                            by_alias=True))
+
+
+@api.route
+def import_csv() -> Response[ImportEnvelope]:
+    """Multipart field `file`; imported in the background (202)."""
+    upload = _upload()
+    return _started(imports.start_csv_import(api.principal(), upload.data, upload.filename))
+
+
+@api.route
+def create_import() -> Response[ImportEnvelope]:
+    """Multipart `file` (other form fields: `type`), JSON `{"csv": ..., "type": ...}` or a raw CSV body
+    (`?type=`). `type`: autodetect (default), timetracker, toggl, clockify, harvest, noko, generic."""
+    upload = _upload()
+    wanted = upload.options.get("type") or api.app.current_event.get_query_string_value("type")
+    return _started(imports.start_csv_import(api.principal(), upload.data, upload.filename, wanted or "autodetect"))
+
+
+@api.route
+def preview_import() -> ImportPreview:
+    """What importing this file would do; nothing is written."""
+    upload = _upload()
+    wanted = upload.options.get("type") or api.app.current_event.get_query_string_value("type")
+    return ImportPreview(**imports.preview_import(api.principal(), upload.data, wanted or "autodetect"))
+
+
+@api.route
+def list_imports(
+    type: Annotated[str | None, Query(max_length=20)] = None,  # noqa: A002 - the API's parameter name
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    user: Annotated[Id | None, Query(description="Admins only")] = None,
+    from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    to: Annotated[str | None, Query(max_length=40)] = None,
+    page: Annotated[PageQuery, Query()] = 1,
+    per_page: Annotated[PerPageQuery, Query()] = 50,
+) -> ImportHistory:
+    filters = imports.ImportFilters(user_id=user, type=type, status=status, start=from_, end=to)
+    result = imports.list_imports(api.principal(), filters, Paging.of(page, per_page))
+    return ImportHistory(imports=[ImportOut.of(j) for j in result.items], pagination=Pagination.of(result))
+
+
+@api.route
+def get_import(import_id: int) -> ImportOut:
+    return ImportOut.of(imports.get_import(api.principal(), import_id))
+
+
+@api.route
+def get_import_progress(import_id: int) -> ImportProgress:
+    job = imports.get_import(api.principal(), import_id)
+    return ImportProgress(id=job.id, status="complete" if job.finished else "in_progress", import_status=job.status,
+                          total=job.total, processed=job.processed, successful=job.successful, failed=job.failed,
+                          skipped=job.skipped, percentage=job.percentage)
+
+
+@api.route
+def get_import_details(import_id: int) -> Response[ImportDetails | None]:
+    """204 while the import runs."""
+    found = imports.get_import_details(api.principal(), import_id)
+    if found is None:
+        return Response(status_code=204, content_type="application/json", body=None)
+    job, errors = found
+    body = ImportDetails(id=job.id, status=job.status, imported=job.successful, discarded=job.failed,
+                         projects_created=sorted(job.projects_created), errors=_problems(errors))
+    return Response(status_code=200, content_type="application/json", body=body)
+
+
 @api.route
 def get_import_status(import_id: int) -> ImportStatus:
     job, errors = imports.get_import_status(api.principal(), import_id)
-    problems = [LineProblem(line=line, message=message, fields=fields) for line, message, fields in errors]
-    return ImportStatus(**ImportOut.of(job).model_dump(), errors=problems)
+    return ImportStatus(**ImportOut.of(job).model_dump(), errors=_problems(errors))
 
 
 @api.route
@@ -26,6 +118,12 @@ def list_import_history(
 ) -> ImportHistory:
     result = imports.list_import_history(api.principal(), Paging.of(page, per_page))
     return ImportHistory(imports=[ImportOut.of(j) for j in result.items], pagination=Pagination.of(result))
+
+
+@api.route
+def get_import_template():
+    return Response(status_code=200, content_type="text/csv; charset=utf-8", body=TIMETRACKER_TEMPLATE,
+                    headers={"Content-Disposition": 'attachment; filename="timetracker_import_template.csv"'})
 
 
 lambda_handler = api.lambda_handler

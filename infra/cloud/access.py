@@ -24,7 +24,9 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "timer": {**AUTH, **ENTRIES},
     "reports": {**AUTH, "time_entries": READ, "projects": READ, "users": READ},
     "search": {**AUTH, "search_terms": READ, "projects": READ, "tasks": READ, "clients": READ, "time_entries": READ},
-    "imports": {**AUTH, "imports": READ, "import_errors": READ},
+    # Starting imports: the record, its id, the file to S3 and the split message; previews read names.
+    "imports": {**AUTH, "imports": WRITE, "import_errors": READ, "counters": UPDATE, "unique_names": READ,
+                "projects": READ, "users": READ},
     "import_worker": {**ENTRIES, "imports": WRITE, "import_errors": WRITE, "projects": WRITE, "clients": WRITE,
                       "tasks": WRITE},
     "import_dead_letters": {"imports": WRITE, "import_errors": WRITE, "unique_names": WRITE},
@@ -33,10 +35,12 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
 # S3 (the data bucket) and SQS, beyond DynamoDB.
 OBJECTS: dict[str, dict[str, str]] = {  # function -> {key pattern: "read" | "write"}
     "time_entries": {"uploads/imports/*": "write"},
+    "imports": {"uploads/imports/*": "write"},
     "import_worker": {"uploads/imports/*": "read"},
 }
 SENDS_TO: dict[str, tuple[str, ...]] = {  # function -> queues it sends to
     "time_entries": ("imports",),
+    "imports": ("imports",),
     "import_worker": ("imports",),
 }
 

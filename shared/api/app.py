@@ -93,6 +93,8 @@ class ApiFunction:
                                                           "service_unavailable"), {"Retry-After": "1"})
         self.app.append_context(principal=principal)  # cleared by resolve() when it returns
         response = self.app.resolve(event, context)
+        if response.get("statusCode") == 204:
+            response["body"] = ""  # a 204 has no body (Powertools serialises None as "null")
         _add_headers(response, rate_headers)
         return response
 

@@ -18,7 +18,9 @@ _FIELDS = [f.name for f in dc_fields(ImportJob)]
 
 
 def _to_domain(item: ImportModel) -> ImportJob:
-    return ImportJob(**{n: getattr(item, n) for n in _FIELDS})
+    values = {n: getattr(item, n) for n in _FIELDS}
+    values["projects_created"] = frozenset(item.projects_created or ())
+    return ImportJob(**values)
 
 
 def new_import_id() -> int:
@@ -40,12 +42,18 @@ def get_import(import_id: int) -> ImportJob | None:
         return None
 
 
-def list_imports(*, user_id: int | None, page: int, per_page: int) -> Page:
-    if user_id is None:
-        return fetch_page(ImportModel.by_org, ORG, page=page, per_page=per_page, to_domain=_to_domain,
-                          newest_first=True)
-    return fetch_page(ImportModel.by_user, user_id, page=page, per_page=per_page, to_domain=_to_domain,
-                      newest_first=True)
+def list_imports(*, user_id: int | None, page: int, per_page: int, status: str | None = None,
+                 type: str | None = None, start=None, end=None) -> Page:  # noqa: A002 - the API's name
+    """Newest first: a user's (by-user) or everyone's (by-org); the date range narrows the
+    range key, status and type filter."""
+    source, hash_key = (ImportModel.by_org, ORG) if user_id is None else (ImportModel.by_user, user_id)
+    created = ImportModel.created_key.between(iso_z(start) if start else "0", (iso_z(end) if end else "9") + "~")
+    condition = None
+    for attribute, value in ((ImportModel.status, status), (ImportModel.type, type)):
+        if value:
+            condition = (attribute == value) if condition is None else condition & (attribute == value)
+    return fetch_page(source, hash_key, page=page, per_page=per_page, to_domain=_to_domain, newest_first=True,
+                      range_key_condition=created, filter_condition=condition)
 
 
 def begin(import_id: int, total: int, chunks_total: int, dialect: str) -> ImportJob:
@@ -80,15 +88,17 @@ def list_errors(import_id: int, limit: int) -> list[tuple[int, str, dict]]:
 _COUNTED = Conflict("This chunk was counted before", "chunk_already_counted")
 
 
-def count_chunk(import_id: int, chunk: int, successful: int, failed: int) -> bool:
+def count_chunk(import_id: int, chunk: int, successful: int, failed: int, projects_created=()) -> bool:
     """Count a chunk's rows exactly once: the chunk's marker and the counters move in
     one transaction, so a redelivered chunk counts nothing twice. False if already counted."""
     try:
         with transaction([_COUNTED, None]) as t:
             unique_names.claim(t, f"import:{import_id}:chunk:{chunk}", import_id)
-            t.update(ImportModel(import_id), condition=ImportModel.id.exists(), actions=[
-                ImportModel.processed.add(successful + failed), ImportModel.successful.add(successful),
-                ImportModel.failed.add(failed), ImportModel.chunks_done.add(1)])
+            actions = [ImportModel.processed.add(successful + failed), ImportModel.successful.add(successful),
+                       ImportModel.failed.add(failed), ImportModel.chunks_done.add(1)]
+            if projects_created:
+                actions.append(ImportModel.projects_created.add(set(projects_created)))
+            t.update(ImportModel(import_id), condition=ImportModel.id.exists(), actions=actions)
     except Conflict as exc:
         if exc is _COUNTED:
             return False

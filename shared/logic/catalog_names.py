@@ -43,3 +43,9 @@ def task_named(project_id: int, name: str) -> tuple[Task, bool]:
     return _find_or_create(unique_names.name_key("task", name, str(project_id)), tasks_data.get_task,
                            lambda: tasks_data.put_task({"name": name.strip(), "project_id": project_id,
                                                         "status": "todo", "priority": "medium"}))
+
+
+def find_project(name: str) -> Project | None:
+    """The project of that (normalised) name, if there is one; creates nothing."""
+    project_id = unique_names.lookup(unique_names.name_key("project", name))
+    return projects_data.get_project(project_id) if project_id is not None else None

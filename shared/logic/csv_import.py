@@ -13,7 +13,7 @@ from shared.errors import ValidationFailed
 from shared.imports import dialects
 from shared.imports.reading import decode_text
 from shared.logic import imports
-from shared.logic.entry_rows import Names, entry_values
+from shared.logic.entry_rows import Names, entry_source, entry_values
 
 MAX_SYNC_BYTES = 1024 * 1024
 MAX_SYNC_ROWS = 10_000
@@ -43,8 +43,8 @@ def import_time_entries_csv(principal: Principal, raw: bytes, filename: str | No
         return imports.start_csv_import(principal, raw, filename)
     rows, errors = dialects.convert(parsed.dialect, parsed.records, parsed.day_first)
     summary = ImportSummary(total=len(rows) + len(errors))
-    source = "csv" if parsed.dialect.name in ("timetracker", "generic") else parsed.dialect.name
-    converted, rejected = entry_values(principal.user_id, rows, Names(summary.projects_created), source)
+    converted, rejected = entry_values(principal.user_id, rows, Names(summary.projects_created),
+                                       entry_source(parsed.dialect.name))
     errors += rejected
     summary.created = len(entries_data.put_entries([values for _, values in converted]))
     summary.failed = len(errors)

@@ -39,6 +39,11 @@ class Names:
         return self.tasks[key]
 
 
+def entry_source(dialect: str) -> str:
+    """An imported entry's ``source``: the tracker it came from, or plain "import"."""
+    return "import" if dialect in ("timetracker", "generic") else dialect
+
+
 def entry_values(user_id: int, rows: list[Row], names: Names, source: str
                  ) -> tuple[list[tuple[Row, dict]], list[RowError]]:
     """Rows → time-entry values (names resolved, times in UTC), and the rows that failed."""

@@ -14,16 +14,21 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
+from shared.clock import iso_z
 from shared.data import imports as imports_data
 from shared.data import objects, work_queue
 from shared.data import time_entries as entries_data
 from shared.domain import ImportJob, Page, Principal
-from shared.errors import NotFound
+from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.imports import dialects
 from shared.imports.reading import decode_text
-from shared.logic.entry_rows import Names, entry_values
+from shared.logic import catalog_names
+from shared.logic.entry_rows import Names, entry_source, entry_values
 from shared.logic.paging import Paging
+from shared.logic.time_entries import user_zone
+from shared.logic.timeparse import parse_bound, to_utc
 from shared.observability import logger
 
 CHUNK_ROWS = 500
@@ -31,12 +36,25 @@ CHUNK_BYTES = 200_000  # SQS takes 256 KB per message
 UPLOAD_PREFIX = "uploads/imports/"  # expired by the bucket's 7-day lifecycle rule
 
 
-def start_csv_import(principal: Principal, raw: bytes, filename: str | None = None) -> ImportJob:
+TYPES = ("autodetect", *dialects.DIALECTS)
+
+
+def check_type(wanted: str | None) -> str:
+    wanted = (wanted or "autodetect").strip().lower()
+    if wanted not in TYPES:
+        raise ValidationFailed.field("type", f"Choose one of {', '.join(TYPES)}")
+    return wanted
+
+
+def start_csv_import(principal: Principal, raw: bytes, filename: str | None = None,
+                     wanted: str = "autodetect") -> ImportJob:
+    if not raw.strip():
+        raise ValidationFailed.field("file", "The file is empty")
     import_id = imports_data.new_import_id()
     key = f"{UPLOAD_PREFIX}{import_id}.csv"
     objects.put_object(key, raw, "text/csv")
-    job = imports_data.put_import(import_id, {"user_id": principal.user_id, "type": "autodetect",
-                                              "filename": filename, "object_key": key})
+    job = imports_data.put_import(import_id, {"user_id": principal.user_id, "type": check_type(wanted),
+                                              "filename": (filename or "")[:255] or None, "object_key": key})
     work_queue.send([{"kind": "split", "import_id": import_id}])
     return job
 
@@ -69,7 +87,7 @@ def split(import_id: int) -> None:
     if job is None or job.status not in ("pending", "processing"):
         return  # gone, or already finished: a late redelivery
     try:
-        parsed = dialects.read(decode_text(objects.open_object(job.object_key).read()))
+        parsed = dialects.read(decode_text(objects.open_object(job.object_key).read()), job.type)
     except ValueError as exc:
         imports_data.fail_import(import_id, str(exc))
         return
@@ -90,12 +108,14 @@ def process_chunk(message: dict) -> None:
     records = [(line, fields) for _, line, fields in message["rows"]]
     index_of = {line: index for index, line, _ in message["rows"]}
     rows, errors = dialects.convert(message["dialect"], records, message.get("day_first"))
-    converted, rejected = entry_values(job.user_id, rows, Names([]), "import")
+    created: list[str] = []
+    converted, rejected = entry_values(job.user_id, rows, Names(created), entry_source(message["dialect"]))
     errors += rejected
     entries_data.put_entries([values for _, values in converted],
                              ids=[job.first_entry_id + index_of[row.line] for row, _ in converted])
     imports_data.record_errors(import_id, [(e.line, e.message, e.fields) for e in errors])
-    imports_data.count_chunk(import_id, chunk, successful=len(converted), failed=len(errors))
+    imports_data.count_chunk(import_id, chunk, successful=len(converted), failed=len(errors),
+                             projects_created=created)
     imports_data.finish_if_done(import_id)
 
 
@@ -122,11 +142,79 @@ def _visible(principal: Principal, import_id: int) -> ImportJob:
     return job
 
 
+MAX_LISTED_ERRORS = 1000
+
+
+def get_import(principal: Principal, import_id: int) -> ImportJob:
+    return _visible(principal, import_id)
+
+
 def get_import_status(principal: Principal, import_id: int) -> tuple[ImportJob, list[tuple[int, str, dict]]]:
     job = _visible(principal, import_id)
     return job, imports_data.list_errors(import_id, limit=100)
 
 
+def get_import_details(principal: Principal, import_id: int) -> tuple[ImportJob, list[tuple[int, str, dict]]] | None:
+    """None while the import runs (the API answers 204); then the job and every line error."""
+    job = _visible(principal, import_id)
+    if not job.finished:
+        return None
+    return job, imports_data.list_errors(import_id, limit=MAX_LISTED_ERRORS)
+
+
+@dataclass(frozen=True)
+class ImportFilters:
+    user_id: int | None = None
+    type: str | None = None
+    status: str | None = None
+    start: str | None = None  # "from"
+    end: str | None = None  # "to"
+
+
+def list_imports(principal: Principal, filters: ImportFilters, paging: Paging) -> Page:
+    """The caller's imports; admins see everyone's, or one user's with ``user_id``."""
+    if filters.user_id is not None and filters.user_id != principal.user_id and not principal.is_admin:
+        raise Forbidden("Only admins may list other users' imports")
+    owner = filters.user_id if principal.is_admin else principal.user_id
+    zone = user_zone(principal.user_id)
+    start = parse_bound(filters.start, zone, "from", end=False) if filters.start else None
+    end = parse_bound(filters.end, zone, "to", end=True) if filters.end else None
+    return imports_data.list_imports(user_id=owner, page=paging.page, per_page=paging.per_page,
+                                     status=filters.status, type=filters.type, start=start, end=end)
+
+
 def list_import_history(principal: Principal, paging: Paging) -> Page:
-    return imports_data.list_imports(user_id=None if principal.is_admin else principal.user_id,
-                                     page=paging.page, per_page=paging.per_page)
+    return list_imports(principal, ImportFilters(), paging)
+
+
+PREVIEW_PROBLEMS = 20
+
+
+def preview_import(principal: Principal, raw: bytes, wanted: str = "autodetect") -> dict:
+    """What an import of this file would do, writing nothing: the detected format, rows,
+    date range, the projects it would match or create, and the first problems."""
+    try:
+        parsed = dialects.read(decode_text(raw), check_type(wanted))
+    except ValueError as exc:
+        raise ValidationFailed.field("file", str(exc)) from None
+    rows, errors = dialects.convert(parsed.dialect, parsed.records, parsed.day_first)
+    zone = user_zone(principal.user_id)
+    starts = [to_utc(r.start, zone) for r in rows]
+    ends = [to_utc(r.end, zone) for r in rows]
+    names = sorted({r.project_name.strip() for r in rows if r.project_name.strip()}, key=str.casefold)
+    existing = {n: catalog_names.find_project(n) for n in names}
+    problems = [{"line": e.line, "message": e.message, "fields": e.fields} for e in errors]
+    problems += [{"line": r.line, "message": f"Project '{existing[r.project_name.strip()].name}' is archived",
+                  "fields": r.fields} for r in rows
+                 if r.project_name.strip() and existing[r.project_name.strip()]
+                 and existing[r.project_name.strip()].status == "archived"]
+    return {
+        "type": parsed.dialect.name,
+        "rows": len(parsed.records),
+        "valid_rows": len(rows),
+        "invalid_rows": len(errors),
+        "date_range": {"start": iso_z(min(starts)), "end": iso_z(max(ends))} if rows else None,
+        "projects_matched": [n for n in names if existing[n] is not None],
+        "projects_to_create": [n for n in names if existing[n] is None],
+        "problems": sorted(problems, key=lambda p: p["line"])[:PREVIEW_PROBLEMS],
+    }

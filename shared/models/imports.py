@@ -4,7 +4,13 @@ Key: ``id``. History: Query by-user (user_id, created_key) or by-org (admins),
 newest first. Counters are updated atomically by the workers; ``chunks_done``
 reaching ``chunks_total`` lets exactly one worker set the final status.
 """
-from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
 
 from shared.models.base import BaseMeta, Model, gsi, table_name
 
@@ -35,6 +41,7 @@ class ImportModel(Model):
     chunks_total = NumberAttribute(null=True)
     chunks_done = NumberAttribute(default=0)
     options = MapAttribute(null=True)
+    projects_created = UnicodeSetAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     completed_at = UTCDateTimeAttribute(null=True)
 

@@ -140,3 +140,64 @@ def test_a_poison_chunk_lands_in_the_dlq_and_the_import_ends_partial(api, admin_
     assert (done["status"], done["successful"], done["failed"], done["processed"]) == ("partial", 14, 7, 21)
     assert [e["line"] for e in done["errors"]] == list(range(16, 23))
     assert "repeated attempts" in done["errors"][0]["message"]
+
+
+def test_imports_resource_create_progress_details_and_list(api, admin_token):
+    csv = csv_rows(12, bad_every=5)
+    multipart = (b"--B\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\ntimetracker\r\n"
+                 b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"march.csv\"\r\n"
+                 b"Content-Type: text/csv\r\n\r\n" + csv.encode() + b"\r\n--B--\r\n")
+    r = api("POST", "/api/v1/imports", token=admin_token, body=multipart,
+            content_type="multipart/form-data; boundary=B")
+    assert r.status == 202, r
+    created = r.json()["import"]
+    assert created["filename"] == "march.csv" and created["status"] == "pending" and created["type"] == "timetracker"
+    progress_url = r.json()["status_url"]
+    assert api("GET", progress_url, token=admin_token).json()["status"] == "in_progress"
+    running = api("GET", f"/api/v1/imports/{created['id']}/details", token=admin_token)
+    assert running.status == 204 and running.text == ""
+    drain()
+    progress = api("GET", progress_url, token=admin_token).json()
+    assert (progress["status"], progress["import_status"], progress["percentage"]) == ("complete", "partial", 100.0)
+    details = api("GET", f"/api/v1/imports/{created['id']}/details", token=admin_token).json()
+    assert (details["imported"], details["discarded"]) == (9, 3)
+    assert details["projects_created"] == ["Project 0", "Project 1", "Project 2"]
+    assert [e["line"] for e in details["errors"]] == [2, 7, 12]
+    listed = api("GET", "/api/v1/imports", token=admin_token, query={"status": "partial"}).json()
+    assert [i["id"] for i in listed["imports"]] == [created["id"]]
+    assert api("GET", "/api/v1/imports", token=admin_token, query={"status": "failed"}).json()["imports"] == []
+    assert api("GET", "/api/v1/imports", token=admin_token, query={"from": "2000-01-01", "to": "2000-01-02"}
+               ).json()["imports"] == []
+    assert api("POST", "/api/v1/imports", token=admin_token, body=csv, content_type="text/csv",
+               query={"type": "spreadsheet"}).status == 400
+
+
+def test_timetracker_import_paths(api, admin_token):
+    template = api("GET", "/api/import/template/csv", token=admin_token)
+    assert template.status == 200 and template.text.startswith("project_name,client_name,task_name,start_time")
+    assert "attachment" in template.headers["Content-Disposition"]
+    multipart = (b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.csv\"\r\n\r\n"
+                 + template.text.encode() + b"\r\n--B--\r\n")
+    r = api("POST", "/api/import/csv", token=admin_token, body=multipart,
+            content_type="multipart/form-data; boundary=B")
+    assert r.status == 202
+    drain()
+    status = api("GET", f"/api/import/status/{r.json()['import']['id']}", token=admin_token).json()
+    assert (status["status"], status["successful"]) == ("completed", 1)
+
+
+def test_preview_writes_nothing(api, admin_token, ddb_calls):
+    api("POST", "/api/v1/projects", token=admin_token, body={"name": "Project 1"})
+    ddb_calls.clear()
+    r = api("POST", "/api/v1/imports/preview", token=admin_token, body=csv_rows(10, bad_every=4),
+            content_type="text/csv")
+    assert r.status == 200, r
+    preview = r.json()
+    assert (preview["type"], preview["rows"], preview["valid_rows"], preview["invalid_rows"]) == \
+        ("timetracker", 10, 7, 3)
+    assert preview["projects_matched"] == ["Project 1"] and preview["projects_to_create"] == ["Project 0", "Project 2"]
+    assert preview["date_range"] == {"start": "2024-02-02T09:00:00Z", "end": "2024-02-10T18:30:00Z"}
+    assert [p["line"] for p in preview["problems"]] == [2, 6, 10]
+    writes = {op for op in ddb_calls if op not in ("GetItem", "Query", "BatchGetItem")}
+    assert writes <= {"UpdateItem"}  # the rate-limit counter, nothing else
+    assert api("GET", "/api/v1/projects", token=admin_token).json()["pagination"]["total"] == 1

@@ -243,7 +243,7 @@ def test_import_csv_in_the_request_three_ways(api, world):
     assert "project_name" in body["errors"][0]["message"] and body["errors"][1]["fields"]["start_time"] == "not a date"
     assert sorted(body["projects_created"]) == ["Project A", "Project B"]  # "Website" already existed
     entries = api("GET", "/api/v1/time-entries", token=world["alice"]).json()["time_entries"]
-    assert len(entries) == 3 and {e["source"] for e in entries} == {"csv"}
+    assert len(entries) == 3 and {e["source"] for e in entries} == {"import"}
     b = next(e for e in entries if e["notes"] == "Development, work")
     assert b["duration_seconds"] == 7200 and b["billable"] is False and b["tags"] == "dev,coding"
     assert next(e for e in entries if e["notes"] == "Meeting notes")["task_id"] is not None

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.api.schemas.common import Pagination
 from shared.domain import ImportJob
@@ -24,10 +25,12 @@ class ImportOut(BaseModel):
     percentage: float
     created_at: datetime
     completed_at: datetime | None
+    projects_created: list[str]
 
     @classmethod
     def of(cls, job: ImportJob) -> "ImportOut":
-        return cls.model_validate({**{f: getattr(job, f) for f in cls.model_fields}})
+        values = {f: getattr(job, f) for f in cls.model_fields if f != "projects_created"}
+        return cls.model_validate({**values, "projects_created": sorted(job.projects_created)})
 
 
 class LineProblem(BaseModel):
@@ -43,3 +46,48 @@ class ImportStatus(ImportOut):
 class ImportHistory(BaseModel):
     imports: list[ImportOut]
     pagination: Pagination
+
+
+class ImportEnvelope(BaseModel):
+    message: str | None = None
+    status_url: str | None = None
+    import_: ImportOut = Field(alias="import", serialization_alias="import")
+
+    model_config = {"populate_by_name": True}
+
+
+class ImportProgress(BaseModel):
+    id: int
+    status: Literal["in_progress", "complete"]
+    import_status: str
+    total: int
+    processed: int
+    successful: int
+    failed: int
+    skipped: int
+    percentage: float
+
+
+class ImportDetails(BaseModel):
+    id: int
+    status: str
+    imported: int
+    discarded: int
+    projects_created: list[str]
+    errors: list[LineProblem]
+
+
+class DateRange(BaseModel):
+    start: str
+    end: str
+
+
+class ImportPreview(BaseModel):
+    type: str
+    rows: int
+    valid_rows: int
+    invalid_rows: int
+    date_range: DateRange | None
+    projects_matched: list[str]
+    projects_to_create: list[str]
+    problems: list[LineProblem]
