@@ -1,0 +1,74 @@
+"""The asynchronous import end to end on the local stack: generate a TimeTracker CSV,
+hand it to the pipeline (S3 → split → SQS chunks → workers via the local pollers) and
+wait for the final status.
+
+    python bench/import_bench.py [rows]
+
+Prints rows/s, DynamoDB write requests per 1,000 rows (entries and search index apart),
+SQS messages, and the process's peak memory. The file goes in through the logic, not
+HTTP: files over 6 MB need the presigned upload, which is not built yet.
+"""
+from __future__ import annotations
+
+import resource
+import sys
+import time
+
+import botocore.client
+from _local import calls, local_stack
+
+sqs_messages = {"sent": 0}
+_inner = botocore.client.BaseClient._make_api_call
+
+
+def make_csv(rows: int) -> bytes:
+    lines = ["project_name,client_name,task_name,start_time,end_time,duration_hours,notes,tags,billable"]
+    for i in range(rows):
+        day, hour = 1 + i % 28, 8 + i % 10
+        lines.append(f"Project {i % 20},Client {i % 5},Task {i % 3},2024-{1 + i % 12:02d}-{day:02d} {hour:02d}:00:00,"
+                     f",0.75,Imported row {i},bench;import,{'true' if i % 4 else 'false'}")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    raw = make_csv(rows)
+    with local_stack() as (_base, _token):
+        from shared.data import imports as imports_data
+        from shared.domain import Principal
+        from shared.logic import imports
+
+        counted = botocore.client.BaseClient._make_api_call
+
+        def counting_sqs(self, operation, params):
+            if operation == "SendMessageBatch":
+                sqs_messages["sent"] += len(params["Entries"])
+            return counted(self, operation, params)
+
+        botocore.client.BaseClient._make_api_call = counting_sqs
+        calls.clear()
+        admin = Principal(token_id=1, user_id=1, role="admin", scopes=("admin:all",))
+        started = time.perf_counter()
+        job = imports.start_csv_import(admin, raw, "bench.csv")
+        while True:
+            job = imports_data.get_import(job.id)
+            if job.finished:
+                break
+            time.sleep(0.5)
+        elapsed = time.perf_counter() - started
+        botocore.client.BaseClient._make_api_call = counted
+        writes = {op: calls[op] for op in ("BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem",
+                                           "TransactWriteItems")}
+        per_k = 1000 / rows
+        print(f"rows                      {rows} ({len(raw) / 1e6:.1f} MB)")
+        print(f"final status              {job.status}: {job.successful} imported, {job.failed} failed")
+        print(f"wall time                 {elapsed:.1f} s  ({rows / elapsed:.0f} rows/s)")
+        print(f"SQS messages sent         {sqs_messages['sent']}")
+        print("DynamoDB write requests per 1,000 rows: "
+              + ", ".join(f"{op} {n * per_k:.1f}" for op, n in writes.items() if n))
+        print(f"  all writes              {sum(writes.values()) * per_k:.1f}")
+        print(f"peak RSS (whole process)  {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
