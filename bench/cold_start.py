@@ -47,10 +47,10 @@ def measure(function: str, runs: int) -> tuple[float, float, float]:
 
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    print(f"{'function':<14} {'median ms':>10} {'best ms':>10} {'-X importtime ms':>18}  ({runs} processes each)")
+    print(f"{'function':<20} {'median ms':>10} {'best ms':>10} {'-X importtime ms':>18}  ({runs} processes each)")
     for function in functions() + workers():
         median, best, traced = measure(function, runs)
-        print(f"{function:<14} {median:>10.1f} {best:>10.1f} {traced:>18.1f}")
+        print(f"{function:<20} {median:>10.1f} {best:>10.1f} {traced:>18.1f}")
 
 
 if __name__ == "__main__":
