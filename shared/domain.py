@@ -177,6 +177,7 @@ class ImportJob:
     created_at: datetime
     completed_at: datetime | None
     projects_created: frozenset[str] = frozenset()
+    clients_created: frozenset[str] = frozenset()
 
     @property
     def finished(self) -> bool:

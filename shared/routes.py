@@ -99,6 +99,7 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/imports/{import_id}", "imports", "read:time_entries", "get_import"),
     _r("GET", "/api/v1/imports/{import_id}/status", "imports", "read:time_entries", "get_import_progress"),
     _r("GET", "/api/v1/imports/{import_id}/details", "imports", "read:time_entries", "get_import_details"),
+    _r("DELETE", "/api/v1/imports/{import_id}", "imports", "write:time_entries", "undo_import", 202),
 )
 
 

@@ -106,6 +106,17 @@ def get_import_details(import_id: int) -> Response[ImportDetails | None]:
 
 
 @api.route
+def undo_import(import_id: int) -> Response[ImportEnvelope]:
+    """Removes the entries the import created, then the projects and clients it created unless they now
+    hold other work. In the background (202); repeating it changes nothing."""
+    job = imports.undo_import(api.principal(), import_id)
+    body = ImportEnvelope(message="The import is being undone", status_url=f"/api/v1/imports/{job.id}",
+                          import_=ImportOut.of(job))
+    return Response(status_code=202, content_type="application/json",
+                    body=body.model_dump(mode="json", by_alias=True))
+
+
+@api.route
 def get_import_status(import_id: int) -> ImportStatus:
     job, errors = imports.get_import_status(api.principal(), import_id)
     return ImportStatus(**ImportOut.of(job).model_dump(), errors=_problems(errors))

@@ -28,7 +28,7 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "imports": {**AUTH, "imports": WRITE, "import_errors": READ, "counters": UPDATE, "unique_names": READ,
                 "projects": READ, "users": READ},
     "import_worker": {**ENTRIES, "imports": WRITE, "import_errors": WRITE, "projects": WRITE, "clients": WRITE,
-                      "tasks": WRITE},
+                      "tasks": WRITE},  # tasks: an undo deletes a project with its name guard, never its tasks
     "import_dead_letters": {"imports": WRITE, "import_errors": WRITE, "unique_names": WRITE},
 }
 

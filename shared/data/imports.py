@@ -20,6 +20,7 @@ _FIELDS = [f.name for f in dc_fields(ImportJob)]
 def _to_domain(item: ImportModel) -> ImportJob:
     values = {n: getattr(item, n) for n in _FIELDS}
     values["projects_created"] = frozenset(item.projects_created or ())
+    values["clients_created"] = frozenset(item.clients_created or ())
     return ImportJob(**values)
 
 
@@ -88,7 +89,8 @@ def list_errors(import_id: int, limit: int) -> list[tuple[int, str, dict]]:
 _COUNTED = Conflict("This chunk was counted before", "chunk_already_counted")
 
 
-def count_chunk(import_id: int, chunk: int, successful: int, failed: int, projects_created=()) -> bool:
+def count_chunk(import_id: int, chunk: int, successful: int, failed: int, projects_created=(),
+                clients_created=()) -> bool:
     """Count a chunk's rows exactly once: the chunk's marker and the counters move in
     one transaction, so a redelivered chunk counts nothing twice. False if already counted."""
     try:
@@ -98,6 +100,8 @@ def count_chunk(import_id: int, chunk: int, successful: int, failed: int, projec
                        ImportModel.failed.add(failed), ImportModel.chunks_done.add(1)]
             if projects_created:
                 actions.append(ImportModel.projects_created.add(set(projects_created)))
+            if clients_created:
+                actions.append(ImportModel.clients_created.add(set(clients_created)))
             t.update(ImportModel(import_id), condition=ImportModel.id.exists(), actions=actions)
     except Conflict as exc:
         if exc is _COUNTED:
@@ -128,3 +132,15 @@ def fail_import(import_id: int, message: str) -> None:
                                            ImportModel.completed_at.set(utcnow())],
                                   condition=ImportModel.id.exists())
 
+
+
+def set_status(import_id: int, status: str, *, when: tuple[str, ...]) -> bool:
+    """Move to ``status`` only from one of ``when``; False if the import was elsewhere."""
+    condition = ImportModel.status.is_in(*when)
+    try:
+        ImportModel(import_id).update(actions=[ImportModel.status.set(status)], condition=condition)
+    except UpdateError as exc:
+        if is_conditional_failure(exc):
+            return False
+        raise
+    return True

@@ -34,5 +34,10 @@ def update_project(project_id: int, changes: dict) -> Project | None:
     return _projects.update(project_id, changes)
 
 
+def delete_project(project_id: int) -> bool:
+    """Hard delete: only for a project nothing refers to (the API archives instead)."""
+    return _projects.delete(project_id)
+
+
 def client_has_projects(client_id: int) -> bool:
     return next(iter(ProjectModel.by_client.query(client_id, limit=1)), None) is not None

@@ -31,6 +31,10 @@ def list_tasks(*, status: str | None, project_id: int | None, page: int, per_pag
     return _tasks.page(TaskModel, ORG, page=page, per_page=per_page)
 
 
+def task_ids_of_project(project_id: int) -> list[int]:
+    return [t.id for t in TaskModel.by_project.query(project_id, attributes_to_get=["id"])]
+
+
 def update_task(task_id: int, changes: dict) -> Task | None:
     return _tasks.update(task_id, changes)
 

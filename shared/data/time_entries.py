@@ -139,6 +139,10 @@ def delete_entries(entries: list[TimeEntry]) -> None:
     _reindex([(entry, None) for entry in entries])
 
 
+def project_has_entries(project_id: int) -> bool:
+    return next(iter(TimeEntryModel.by_project.query(project_id, limit=1)), None) is not None
+
+
 def running_entries(user_id: int) -> list[TimeEntry]:
     """The user's running timers, newest first (Query on the sparse by-active index)."""
     return [_to_domain(i) for i in TimeEntryModel.by_active.query(user_id, scan_index_forward=False)]

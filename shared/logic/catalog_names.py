@@ -49,3 +49,21 @@ def find_project(name: str) -> Project | None:
     """The project of that (normalised) name, if there is one; creates nothing."""
     project_id = unique_names.lookup(unique_names.name_key("project", name))
     return projects_data.get_project(project_id) if project_id is not None else None
+
+
+def remove_unused(project_names, client_names) -> None:
+    """Delete the named projects that hold no time entries (with their tasks), then the
+    named clients that hold no projects: an import's undo removes what it created,
+    unless others have since put work in it."""
+    from shared.data import time_entries as entries_data
+
+    for name in project_names:
+        project = find_project(name)
+        if project is not None and not entries_data.project_has_entries(project.id):
+            for task_id in tasks_data.task_ids_of_project(project.id):  # no entry uses them either
+                tasks_data.delete_task(task_id)
+            projects_data.delete_project(project.id)
+    for name in client_names:
+        client_id = unique_names.lookup(unique_names.name_key("client", name))
+        if client_id is not None and not projects_data.client_has_projects(client_id):
+            clients_data.delete_client(client_id)

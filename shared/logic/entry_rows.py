@@ -12,17 +12,23 @@ from shared.logic.timeparse import to_utc
 
 class Names:
     """Per-import cache of resolved names, so each name costs one lookup; notes the
-    projects it had to create."""
+    projects and clients it had to create (an undo removes them again)."""
 
-    def __init__(self, created: list[str]):
+    def __init__(self, created: list[str], clients_created: list[str] | None = None):
         self.created = created
+        self.clients_created = clients_created if clients_created is not None else []
         self.projects: dict[str, object] = {}
         self.tasks: dict[tuple[int, str], int] = {}
 
     def project_id(self, name: str, client_name: str | None) -> int:
         key = name.strip().casefold()
         if key not in self.projects:
-            client_id = catalog_names.client_named(client_name)[0].id if client_name else None
+            client_id = None
+            if client_name:
+                client, client_is_new = catalog_names.client_named(client_name)
+                client_id = client.id
+                if client_is_new:
+                    self.clients_created.append(client.name)
             project, created = catalog_names.project_named(name, client_id)
             if created:
                 self.created.append(project.name)

@@ -20,8 +20,8 @@ from shared.clock import iso_z
 from shared.data import imports as imports_data
 from shared.data import objects, work_queue
 from shared.data import time_entries as entries_data
-from shared.domain import ImportJob, Page, Principal
-from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.domain import IMPORT_FINAL, ImportJob, Page, Principal
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.imports import dialects
 from shared.imports.reading import decode_text
 from shared.logic import catalog_names
@@ -65,6 +65,8 @@ def handle_message(message: dict) -> None:
         split(message["import_id"])
     elif message.get("kind") == "chunk":
         process_chunk(message)
+    elif message.get("kind") == "undo":
+        undo_step(message)
     else:
         logger.warning("unknown import message dropped", extra={"import_message": message})
 
@@ -108,14 +110,14 @@ def process_chunk(message: dict) -> None:
     records = [(line, fields) for _, line, fields in message["rows"]]
     index_of = {line: index for index, line, _ in message["rows"]}
     rows, errors = dialects.convert(message["dialect"], records, message.get("day_first"))
-    created: list[str] = []
-    converted, rejected = entry_values(job.user_id, rows, Names(created), entry_source(message["dialect"]))
+    created, clients = [], []
+    converted, rejected = entry_values(job.user_id, rows, Names(created, clients), entry_source(message["dialect"]))
     errors += rejected
     entries_data.put_entries([values for _, values in converted],
                              ids=[job.first_entry_id + index_of[row.line] for row, _ in converted])
     imports_data.record_errors(import_id, [(e.line, e.message, e.fields) for e in errors])
     imports_data.count_chunk(import_id, chunk, successful=len(converted), failed=len(errors),
-                             projects_created=created)
+                             projects_created=created, clients_created=clients)
     imports_data.finish_if_done(import_id)
 
 
@@ -140,6 +142,39 @@ def _visible(principal: Principal, import_id: int) -> ImportJob:
     if job is None or (job.user_id != principal.user_id and not principal.is_admin):
         raise NotFound(f"Import {import_id} not found")
     return job
+
+
+UNDO_BATCH = 1000
+
+
+def undo_import(principal: Principal, import_id: int) -> ImportJob:
+    """Start removing what the import created (in the background). Idempotent: undoing an
+    undone (or undoing) import changes nothing; a running import cannot be undone yet."""
+    job = _visible(principal, import_id)
+    if job.status in ("undoing", "undone"):
+        return job
+    if not job.finished:
+        raise Conflict("The import is still running; undo it when it has finished", "import_in_progress")
+    if imports_data.set_status(import_id, "undoing", when=IMPORT_FINAL):
+        work_queue.send([{"kind": "undo", "import_id": import_id, "offset": 0}])
+    return imports_data.get_import(import_id)
+
+
+def undo_step(message: dict) -> None:
+    """Delete one block of the import's entries (ids first_entry_id + row); then, after the
+    last block, the projects and clients it created unless they now hold other work."""
+    import_id, offset = message["import_id"], message["offset"]
+    job = imports_data.get_import(import_id)
+    if job is None or job.status != "undoing":
+        return
+    if job.first_entry_id and offset < job.total:
+        ids = list(range(job.first_entry_id + offset, job.first_entry_id + min(offset + UNDO_BATCH, job.total)))
+        entries_data.delete_entries([e for e in entries_data.get_entries(ids) if e.user_id == job.user_id])
+        if offset + UNDO_BATCH < job.total:
+            work_queue.send([{"kind": "undo", "import_id": import_id, "offset": offset + UNDO_BATCH}])
+            return
+    catalog_names.remove_unused(job.projects_created, job.clients_created)
+    imports_data.set_status(import_id, "undone", when=("undoing",))
 
 
 MAX_LISTED_ERRORS = 1000

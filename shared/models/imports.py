@@ -28,7 +28,7 @@ class ImportModel(Model):
     user_id = NumberAttribute()
     created_key = UnicodeAttribute()  # created_at ISO + "#" + id: history in time order
     type = UnicodeAttribute()
-    status = UnicodeAttribute()  # pending | processing | completed | partial | failed
+    status = UnicodeAttribute()  # pending | processing | completed | partial | failed | undoing | undone
     filename = UnicodeAttribute(null=True)
     object_key = UnicodeAttribute(null=True)
     message = UnicodeAttribute(null=True)
@@ -42,6 +42,7 @@ class ImportModel(Model):
     chunks_done = NumberAttribute(default=0)
     options = MapAttribute(null=True)
     projects_created = UnicodeSetAttribute(null=True)
+    clients_created = UnicodeSetAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     completed_at = UTCDateTimeAttribute(null=True)
 

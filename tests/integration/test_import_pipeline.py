@@ -201,3 +201,36 @@ def test_preview_writes_nothing(api, admin_token, ddb_calls):
     writes = {op for op in ddb_calls if op not in ("GetItem", "Query", "BatchGetItem")}
     assert writes <= {"UpdateItem"}  # the rate-limit counter, nothing else
     assert api("GET", "/api/v1/projects", token=admin_token).json()["pagination"]["total"] == 1
+
+
+def test_undo_removes_what_the_import_created_and_is_idempotent(api, admin_token, small_sync_limit, monkeypatch):
+    monkeypatch.setattr(imports, "UNDO_BATCH", 8)  # several undo steps
+    kept = api("POST", "/api/v1/projects", token=admin_token, body={"name": "Project 0"}).json()["project"]
+    rows = "".join(f"Project {i % 3},Client {i % 2},Task A,2024-02-{1 + i:02d} 09:00:00,,1,row {i},,true\r\n"
+                   for i in range(20))
+    accepted = upload(api, admin_token, HEADER + rows)
+    job_id = accepted["import_id"]
+    assert api("DELETE", f"/api/v1/imports/{job_id}", token=admin_token).status == 409  # still running
+    drain()
+    assert api("GET", "/api/v1/time-entries", token=admin_token).json()["pagination"]["total"] == 20
+    # someone else books time on an imported project: it must survive the undo
+    project_2 = next(p for p in api("GET", "/api/v1/projects", token=admin_token).json()["projects"]
+                     if p["name"] == "Project 2")
+    manual = api("POST", "/api/v1/time-entries", token=admin_token, body={
+        "project_id": project_2["id"], "start_time": "2024-03-01T09:00:00Z", "end_time": "2024-03-01T10:00:00Z"})
+    assert manual.status == 201
+    r = api("DELETE", f"/api/v1/imports/{job_id}", token=admin_token)
+    assert r.status == 202 and r.json()["import"]["status"] == "undoing"
+    drain()
+    again = api("DELETE", f"/api/v1/imports/{job_id}", token=admin_token)
+    assert again.status == 202 and again.json()["import"]["status"] == "undone"
+    entries = api("GET", "/api/v1/time-entries", token=admin_token).json()["time_entries"]
+    assert [e["id"] for e in entries] == [manual.json()["time_entry"]["id"]]
+    names = sorted(p["name"] for p in api("GET", "/api/v1/projects", token=admin_token).json()["projects"])
+    assert names == ["Project 0", "Project 2"]  # pre-existing, and the one that holds other work
+    assert api("GET", f"/api/v1/projects/{kept['id']}", token=admin_token).status == 200
+    clients = [c["name"] for c in api("GET", "/api/v1/clients", token=admin_token).json()["clients"]]
+    assert clients == ["Client 0"]  # Project 2's client; "Client 1" held only removed projects
+    tasks = api("GET", "/api/v1/tasks", token=admin_token).json()["tasks"]
+    assert {t["project_id"] for t in tasks} <= {kept["id"], project_2["id"]}
+    assert api("GET", "/api/v1/search", token=admin_token, query={"q": "row"}).json()["results"] == []
