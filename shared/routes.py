@@ -95,6 +95,7 @@ ROUTES: tuple[Route, ...] = (
     # ...and the imports resource
     _r("POST", "/api/v1/imports", "imports", "write:time_entries", "create_import", 202, uploads=True),
     _r("POST", "/api/v1/imports/preview", "imports", "write:time_entries", "preview_import", uploads=True),
+    _r("POST", "/api/v1/imports/uploads", "imports", "write:time_entries", "create_import_upload", 201),
     _r("GET", "/api/v1/imports", "imports", "read:time_entries", "list_imports"),
     _r("GET", "/api/v1/imports/{import_id}", "imports", "read:time_entries", "get_import"),
     _r("GET", "/api/v1/imports/{import_id}/status", "imports", "read:time_entries", "get_import_progress"),

@@ -1,5 +1,6 @@
 """Imports: TimeTracker's /api/import paths and the /api/v1/imports resource. Files are
 imported in the background (shared/logic/imports.py); these routes start and follow them."""
+import json
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -15,6 +16,7 @@ from shared.api.schemas.imports import (
     ImportPreview,
     ImportProgress,
     ImportStatus,
+    ImportUpload,
     LineProblem,
 )
 from shared.imports.dialects import TIMETRACKER_TEMPLATE
@@ -50,11 +52,35 @@ def import_csv() -> Response[ImportEnvelope]:
 
 @api.route
 def create_import() -> Response[ImportEnvelope]:
-    """Multipart `file` (other form fields: `type`), JSON `{"csv": ..., "type": ...}` or a raw CSV body
-    (`?type=`). `type`: autodetect (default), timetracker, toggl, clockify, harvest, noko, generic."""
+    """Multipart `file` (other form fields: `type`), JSON `{"csv": ..., "type": ...}` or
+    `{"upload_id": ..., "type": ...}` for a file PUT to an upload URL, or a raw CSV body (`?type=`).
+    `type`: autodetect (default), timetracker, toggl, clockify, harvest, noko, generic."""
+    event = api.app.current_event
+    reference = _upload_reference(event)
+    if reference is not None:
+        return _started(imports.start_upload_import(api.principal(), str(reference.get("upload_id") or ""),
+                                                    reference.get("type") or "autodetect", reference.get("filename")))
     upload = _upload()
-    wanted = upload.options.get("type") or api.app.current_event.get_query_string_value("type")
+    wanted = upload.options.get("type") or event.get_query_string_value("type")
     return _started(imports.start_csv_import(api.principal(), upload.data, upload.filename, wanted or "autodetect"))
+
+
+def _upload_reference(event) -> dict | None:
+    """A JSON body naming an upload_id, or None for a file sent in the request."""
+    if not event.headers.get("content-type", "").startswith("application/json"):
+        return None
+    try:
+        body = json.loads(event.decoded_body or "{}")
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) and "upload_id" in body else None
+
+
+@api.route
+def create_import_upload() -> Response[ImportUpload]:
+    """A presigned URL to PUT a file of up to 200 MB; then create the import with its upload_id."""
+    return Response(status_code=201, content_type="application/json",
+                    body=ImportUpload(**imports.create_upload(api.principal())))
 
 
 @api.route

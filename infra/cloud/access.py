@@ -33,10 +33,10 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 # S3 (the data bucket) and SQS, beyond DynamoDB.
-OBJECTS: dict[str, dict[str, str]] = {  # function -> {key pattern: "read" | "write"}
+OBJECTS: dict[str, dict[str, str]] = {  # function -> {key pattern: "read" | "write" | "read-write"}
     "time_entries": {"uploads/imports/*": "write"},
-    "imports": {"uploads/imports/*": "write"},
-    "import_worker": {"uploads/imports/*": "read"},
+    "imports": {"uploads/imports/*": "read-write"},  # stores files, signs upload URLs, checks uploads
+    "import_worker": {"uploads/imports/*": "read-write"},  # reads the file, writes and reads its chunks
 }
 SENDS_TO: dict[str, tuple[str, ...]] = {  # function -> queues it sends to
     "time_entries": ("imports",),

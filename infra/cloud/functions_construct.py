@@ -64,7 +64,9 @@ class FunctionsConstruct(Construct):
         for logical, actions in ACCESS[name].items():
             data.tables[logical].grant(role, *actions)
         for pattern, mode in OBJECTS.get(name, {}).items():
-            role.add_to_policy(iam.PolicyStatement(actions=["s3:PutObject" if mode == "write" else "s3:GetObject"],
+            actions = {"read": ["s3:GetObject"], "write": ["s3:PutObject"],
+                       "read-write": ["s3:GetObject", "s3:PutObject"]}[mode]
+            role.add_to_policy(iam.PolicyStatement(actions=actions,
                                                    resources=[storage.bucket.arn_for_objects(pattern)]))
         for queue in SENDS_TO.get(name, ()):
             queues.by_name[queue].grant_send_messages(role)

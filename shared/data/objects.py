@@ -20,3 +20,38 @@ def put_object(key: str, body: bytes, content_type: str = "application/octet-str
 def open_object(key: str):
     """A streaming body: read it in pieces, never whole unless it is small."""
     return _s3().get_object(Bucket=get_settings().data_bucket, Key=key)["Body"]
+
+
+def get_json(key: str):
+    import json
+
+    return json.loads(open_object(key).read())
+
+
+def put_json(key: str, value) -> None:
+    import json
+
+    put_object(key, json.dumps(value, separators=(",", ":")).encode(), "application/json")
+
+
+def size_of(key: str) -> int | None:
+    """The object's size, or None if there is no such object."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return _s3().head_object(Bucket=get_settings().data_bucket, Key=key)["ContentLength"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+
+
+def presigned_put(key: str, expires_in: int) -> str:
+    return _s3().generate_presigned_url("put_object", Params={"Bucket": get_settings().data_bucket, "Key": key},
+                                        ExpiresIn=expires_in)
+
+
+def stream(key: str, chunk_size: int = 1 << 20):
+    """(size, byte chunks) of an object, read piece by piece."""
+    got = _s3().get_object(Bucket=get_settings().data_bucket, Key=key)
+    return got["ContentLength"], got["Body"].iter_chunks(chunk_size)

@@ -2,10 +2,44 @@
 from __future__ import annotations
 
 import base64
+import codecs
+import itertools
 import json
 from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
 from shared.errors import UnsupportedMediaType, ValidationFailed
+
+
+def text_encoding(head: bytes) -> str:
+    """The encoding of a file from its first bytes: UTF-16 by BOM, UTF-8 (BOM or not) if
+    they decode, else Windows-1252."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not just a character cut at the end of the sample
+            return "cp1252"
+    return "utf-8-sig"
+
+
+def stream_lines(chunks: Iterable[bytes]) -> Iterator[str]:
+    """Decoded lines, line endings kept (csv needs them inside quoted fields), from byte
+    chunks of any size: the whole file is never in memory."""
+    chunks = iter(chunks)
+    head = next(chunks, b"")
+    decoder = codecs.getincrementaldecoder(text_encoding(head[:65536]))(errors="replace")
+    pending = ""
+    for piece in itertools.chain([head], chunks):
+        pending += decoder.decode(piece)
+        lines = pending.splitlines(keepends=True)
+        # the last piece may be a partial line, or a "\r" whose "\n" is in the next chunk
+        pending = lines.pop() if lines and not lines[-1].endswith("\n") else ""
+        yield from lines
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        yield pending
 
 
 def decode_text(raw: bytes) -> str:

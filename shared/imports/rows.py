@@ -8,6 +8,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Iterable, Iterator
 
 _ISO_LIKE = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d",
              "%Y-%m-%d %I:%M:%S %p", "%Y-%m-%d %I:%M %p")
@@ -42,31 +43,42 @@ def header_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lstrip("\ufeff").lower()).strip("_")
 
 
-def read_records(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """(header keys, [(line, {key: value})]) for every non-blank row; delimiter sniffed
-    among , ; and tab. Line numbers are the file's (header = 1)."""
+def sniff_delimiter(sample: str) -> str:
     try:
-        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
+        return csv.Sniffer().sniff(sample[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return ","
+
+
+def iter_records(lines: Iterable[str], delimiter: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """(header keys, a lazy iterator of (line, {key: value}) for the non-blank rows), reading
+    ``lines`` (with their line endings) one at a time: a file of any size in flat memory."""
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = [header_key(h) for h in next(reader)]
     except StopIteration:
         raise ValueError("The file is empty") from None
     except csv.Error as exc:
         raise ValueError(f"This is not a CSV file this importer can read: {exc}") from None
-    records: list[tuple[int, dict[str, str]]] = []
-    line = reader.line_num
-    try:
-        for values in reader:
-            start_line, line = line + 1, reader.line_num
-            if any(v.strip() for v in values):  # blank lines and trailing empty rows are skipped
-                records.append((start_line, {k: (values[i].strip() if i < len(values) else "")
-                                             for i, k in enumerate(header)}))
-    except csv.Error as exc:
-        raise ValueError(f"Line {line + 1} cannot be read as CSV: {exc}") from None
-    return header, records
+
+    def records() -> Iterator[tuple[int, dict[str, str]]]:
+        line = reader.line_num
+        try:
+            for values in reader:
+                start_line, line = line + 1, reader.line_num
+                if any(v.strip() for v in values):  # blank lines and trailing empty rows are skipped
+                    yield start_line, {k: (values[i].strip() if i < len(values) else "") for i, k in enumerate(header)}
+        except csv.Error as exc:
+            raise ValueError(f"Line {line + 1} cannot be read as CSV: {exc}") from None
+
+    return header, records()
+
+
+def read_records(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """(header keys, [(line, {key: value})]) for every non-blank row; delimiter sniffed
+    among , ; and tab. Line numbers are the file's (header = 1)."""
+    header, records = iter_records(io.StringIO(text, newline=""), sniff_delimiter(text))
+    return header, list(records)
 
 
 def parse_instant(text: str, day_first: bool | None) -> datetime:
@@ -97,18 +109,29 @@ def parse_instant(text: str, day_first: bool | None) -> datetime:
     raise ValueError(f"'{text}' is not a date or time this importer reads")
 
 
-def settle_day_first(values: list[str]) -> bool | None:
-    """Day-first if some slashed date has a first number above 12, month-first if some has
-    a second above 12; None if the file never says (or says both)."""
-    day_first = month_first = False
-    for value in values:
-        m = _SLASHED.match(" ".join(value.split()))
+class DayOrder:
+    """Settles D/M against M/D from every slashed date of a file, one value at a time."""
+
+    def __init__(self):
+        self.day_first = self.month_first = False
+
+    def observe(self, value: str) -> None:
+        m = _SLASHED.match(" ".join(value.split())) if "/" in value else None
         if m:
-            day_first |= int(m.group(1)) > 12
-            month_first |= int(m.group(2)) > 12
-    if day_first != month_first:
-        return day_first
-    return None
+            self.day_first |= int(m.group(1)) > 12
+            self.month_first |= int(m.group(2)) > 12
+
+    @property
+    def result(self) -> bool | None:
+        """True: day first; False: month first; None: the file never says (or says both)."""
+        return self.day_first if self.day_first != self.month_first else None
+
+
+def settle_day_first(values: list[str]) -> bool | None:
+    order = DayOrder()
+    for value in values:
+        order.observe(value)
+    return order.result
 
 
 def parse_hours(text: str) -> float:

@@ -13,17 +13,22 @@
 """
 from __future__ import annotations
 
+import itertools
 import json
+import re
+import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
-from shared.clock import iso_z
+from shared.clock import iso_z, utcnow
 from shared.data import imports as imports_data
 from shared.data import objects, work_queue
 from shared.data import time_entries as entries_data
 from shared.domain import IMPORT_FINAL, ImportJob, Page, Principal
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from shared.imports import dialects
-from shared.imports.reading import decode_text
+from shared.imports.reading import decode_text, stream_lines
+from shared.imports.rows import DayOrder, iter_records, sniff_delimiter
 from shared.logic import catalog_names
 from shared.logic.entry_rows import Names, entry_source, entry_values
 from shared.logic.paging import Paging
@@ -32,7 +37,8 @@ from shared.logic.timeparse import parse_bound, to_utc
 from shared.observability import logger
 
 CHUNK_ROWS = 500
-CHUNK_BYTES = 200_000  # SQS takes 256 KB per message
+CHUNK_BYTES = 1_000_000  # a chunk object's rows, JSON; messages only name it
+MAX_IMPORT_BYTES = 200 * 2**20
 UPLOAD_PREFIX = "uploads/imports/"  # expired by the bucket's 7-day lifecycle rule
 
 
@@ -59,6 +65,40 @@ def start_csv_import(principal: Principal, raw: bytes, filename: str | None = No
     return job
 
 
+UPLOAD_URL_SECONDS = 15 * 60
+
+
+def _upload_key(user_id: int, upload_id: str) -> str:
+    return f"{UPLOAD_PREFIX}incoming/{user_id}/{upload_id}.csv"
+
+
+def create_upload(principal: Principal) -> dict:
+    """A presigned PUT for files too big for a request (up to MAX_IMPORT_BYTES). The key is
+    the caller's own, so an upload_id is useless to anyone else."""
+    upload_id = uuid.uuid4().hex
+    return {"upload_id": upload_id, "method": "PUT", "max_bytes": MAX_IMPORT_BYTES,
+            "url": objects.presigned_put(_upload_key(principal.user_id, upload_id), UPLOAD_URL_SECONDS),
+            "expires_at": iso_z(utcnow() + timedelta(seconds=UPLOAD_URL_SECONDS))}
+
+
+def start_upload_import(principal: Principal, upload_id: str, wanted: str = "autodetect",
+                        filename: str | None = None) -> ImportJob:
+    if not re.fullmatch(r"[0-9a-f]{32}", upload_id or ""):
+        raise ValidationFailed.field("upload_id", "Not an upload id from POST /api/v1/imports/uploads")
+    key = _upload_key(principal.user_id, upload_id)
+    size = objects.size_of(key)
+    if size is None:
+        raise ValidationFailed.field("upload_id", "Nothing was uploaded for this upload_id: PUT the file first")
+    if size > MAX_IMPORT_BYTES:
+        raise PayloadTooLarge(f"Imports are limited to {MAX_IMPORT_BYTES // 2**20} MB; this file has "
+                              f"{size // 2**20} MB")
+    import_id = imports_data.new_import_id()
+    job = imports_data.put_import(import_id, {"user_id": principal.user_id, "type": check_type(wanted),
+                                              "filename": (filename or "")[:255] or None, "object_key": key})
+    work_queue.send([{"kind": "split", "import_id": import_id}])
+    return job
+
+
 def handle_message(message: dict) -> None:
     """One SQS message of the import queue; raising makes SQS deliver it again."""
     if message.get("kind") == "split":
@@ -71,7 +111,8 @@ def handle_message(message: dict) -> None:
         logger.warning("unknown import message dropped", extra={"import_message": message})
 
 
-def _chunks(records: list[tuple[int, dict]]):
+def _chunks(records):
+    """Chunks of [row index, line, fields], at most CHUNK_ROWS rows and CHUNK_BYTES each."""
     chunk, size = [], 0
     for index, (line, fields) in enumerate(records):
         row_size = len(json.dumps(fields))
@@ -84,22 +125,43 @@ def _chunks(records: list[tuple[int, dict]]):
         yield chunk
 
 
+def _chunk_key(import_id: int, n: int) -> str:
+    return f"{UPLOAD_PREFIX}{import_id}/chunks/{n:06d}.json"
+
+
 def split(import_id: int) -> None:
+    """Stream the file once: detect its dialect from the header, write each chunk of rows
+    to S3 while settling day/month order, then queue one message per chunk. Memory stays
+    flat whatever the file's size; a redelivered split rewrites the same chunks."""
     job = imports_data.get_import(import_id)
     if job is None or job.status not in ("pending", "processing"):
         return  # gone, or already finished: a late redelivery
+    size, pieces = objects.stream(job.object_key)
+    if size > MAX_IMPORT_BYTES:
+        imports_data.fail_import(import_id, f"too_large: imports are limited to {MAX_IMPORT_BYTES // 2**20} MB")
+        return
+    lines = stream_lines(pieces)
+    head = list(itertools.islice(lines, 50))
     try:
-        parsed = dialects.read(decode_text(objects.open_object(job.object_key).read()), job.type)
+        header, records = iter_records(itertools.chain(head, lines), sniff_delimiter("".join(head)))
+        dialect = dialects.detect(header, job.type)
+        order, total, chunks = DayOrder(), 0, 0
+        for rows in _chunks(records):
+            for _, _, fields in rows:
+                for column in dialect.date_columns:
+                    order.observe(fields.get(column, ""))
+            objects.put_json(_chunk_key(import_id, chunks), rows)
+            total += len(rows)
+            chunks += 1
     except ValueError as exc:
         imports_data.fail_import(import_id, str(exc))
         return
-    chunks = list(_chunks(parsed.records))
-    job = imports_data.begin(import_id, len(parsed.records), len(chunks), parsed.dialect.name)
+    imports_data.begin(import_id, total, chunks, dialect.name)
     if not chunks:
         imports_data.finish_if_done(import_id)
         return
-    work_queue.send([{"kind": "chunk", "import_id": import_id, "chunk": n, "dialect": parsed.dialect.name,
-                      "day_first": parsed.day_first, "rows": rows} for n, rows in enumerate(chunks)])
+    work_queue.send([{"kind": "chunk", "import_id": import_id, "chunk": n, "dialect": dialect.name,
+                      "day_first": order.result, "rows_key": _chunk_key(import_id, n)} for n in range(chunks)])
 
 
 def process_chunk(message: dict) -> None:
@@ -107,8 +169,9 @@ def process_chunk(message: dict) -> None:
     job = imports_data.get_import(import_id)
     if job is None or job.status != "processing":
         return
-    records = [(line, fields) for _, line, fields in message["rows"]]
-    index_of = {line: index for index, line, _ in message["rows"]}
+    chunk_rows = message["rows"] if "rows" in message else objects.get_json(message["rows_key"])
+    records = [(line, fields) for _, line, fields in chunk_rows]
+    index_of = {line: index for index, line, _ in chunk_rows}
     rows, errors = dialects.convert(message["dialect"], records, message.get("day_first"))
     created, clients = [], []
     converted, rejected = entry_values(job.user_id, rows, Names(created, clients), entry_source(message["dialect"]))
@@ -127,7 +190,8 @@ def settle_dead_letter(message: dict, reason: str = "could not be processed afte
     a split that kept failing fails the import."""
     import_id = message.get("import_id")
     if message.get("kind") == "chunk":
-        lines = [(line, f"This row's chunk {reason}", fields) for _, line, fields in message["rows"]]
+        chunk_rows = message["rows"] if "rows" in message else objects.get_json(message["rows_key"])
+        lines = [(line, f"This row's chunk {reason}", fields) for _, line, fields in chunk_rows]
         imports_data.record_errors(import_id, lines)
         imports_data.count_chunk(import_id, message["chunk"], successful=0, failed=len(lines))
         imports_data.finish_if_done(import_id)

@@ -234,3 +234,25 @@ def test_undo_removes_what_the_import_created_and_is_idempotent(api, admin_token
     tasks = api("GET", "/api/v1/tasks", token=admin_token).json()["tasks"]
     assert {t["project_id"] for t in tasks} <= {kept["id"], project_2["id"]}
     assert api("GET", "/api/v1/search", token=admin_token, query={"q": "row"}).json()["results"] == []
+
+
+def test_presigned_upload_then_import_by_upload_id(api, admin_token, make_token):
+    import requests  # moto intercepts the presigned PUT in-process
+
+    r = api("POST", "/api/v1/imports/uploads", token=admin_token)
+    assert r.status == 201
+    upload = r.json()
+    assert upload["method"] == "PUT" and upload["max_bytes"] == 200 * 2**20 and len(upload["upload_id"]) == 32
+    missing = api("POST", "/api/v1/imports", token=admin_token, body={"upload_id": upload["upload_id"]})
+    assert missing.status == 400 and "PUT the file first" in missing.json()["errors"]["upload_id"][0]
+    put = requests.put(upload["url"], data=csv_rows(30).encode())
+    assert put.status_code == 200
+    other = make_token(["write:time_entries", "read:time_entries"])
+    assert api("POST", "/api/v1/imports", token=other, body={"upload_id": upload["upload_id"]}).status == 400
+    r = api("POST", "/api/v1/imports", token=admin_token,
+            body={"upload_id": upload["upload_id"], "type": "timetracker"})
+    assert r.status == 202
+    drain()
+    done = api("GET", r.json()["status_url"], token=admin_token).json()
+    assert (done["status"], done["successful"]) == ("complete", 30)
+    assert api("POST", "/api/v1/imports", token=admin_token, body={"upload_id": "../../etc"}).status == 400

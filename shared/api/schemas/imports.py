@@ -91,3 +91,11 @@ class ImportPreview(BaseModel):
     projects_matched: list[str]
     projects_to_create: list[str]
     problems: list[LineProblem]
+
+
+class ImportUpload(BaseModel):
+    upload_id: str
+    method: str
+    url: str = Field(description="PUT the file here, then POST /api/v1/imports {\"upload_id\": ...}")
+    expires_at: str
+    max_bytes: int
