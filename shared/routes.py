@@ -101,6 +101,9 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/imports/{import_id}/status", "imports", "read:time_entries", "get_import_progress"),
     _r("GET", "/api/v1/imports/{import_id}/details", "imports", "read:time_entries", "get_import_details"),
     _r("DELETE", "/api/v1/imports/{import_id}", "imports", "write:time_entries", "undo_import", 202),
+    _r("GET", "/api/v1/imports/{import_id}/entries", "imports", "read:time_entries", "list_import_entries"),
+    _r("GET", "/api/v1/imports/{import_id}/tags", "imports", "read:time_entries", "list_import_tags"),
+    _r("GET", "/api/v1/imports/{import_id}/projects", "imports", "read:time_entries", "list_import_projects"),
 )
 
 

@@ -15,10 +15,15 @@ from shared.api.schemas.imports import (
     ImportOut,
     ImportPreview,
     ImportProgress,
+    ImportProject,
+    ImportProjects,
     ImportStatus,
+    ImportTag,
+    ImportTags,
     ImportUpload,
     LineProblem,
 )
+from shared.api.schemas.time_entries import TimeEntryList, TimeEntryOut
 from shared.imports.dialects import TIMETRACKER_TEMPLATE
 from shared.imports.reading import read_upload
 from shared.logic import imports
@@ -140,6 +145,26 @@ def undo_import(import_id: int) -> Response[ImportEnvelope]:
                           import_=ImportOut.of(job))
     return Response(status_code=202, content_type="application/json",
                     body=body.model_dump(mode="json", by_alias=True))
+
+
+@api.route
+def list_import_entries(
+    import_id: int,
+    page: Annotated[PageQuery, Query()] = 1,
+    per_page: Annotated[PerPageQuery, Query()] = 50,
+) -> TimeEntryList:
+    result = imports.list_import_entries(api.principal(), import_id, Paging.of(page, per_page))
+    return TimeEntryList(time_entries=[TimeEntryOut.of(e) for e in result.items], pagination=Pagination.of(result))
+
+
+@api.route
+def list_import_tags(import_id: int) -> ImportTags:
+    return ImportTags(tags=[ImportTag(**t) for t in imports.import_tags(api.principal(), import_id)])
+
+
+@api.route
+def list_import_projects(import_id: int) -> ImportProjects:
+    return ImportProjects(projects=[ImportProject(**p) for p in imports.import_projects(api.principal(), import_id)])
 
 
 @api.route

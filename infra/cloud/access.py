@@ -26,7 +26,7 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "search": {**AUTH, "search_terms": READ, "projects": READ, "tasks": READ, "clients": READ, "time_entries": READ},
     # Starting imports: the record, its id, the file to S3 and the split message; previews read names.
     "imports": {**AUTH, "imports": WRITE, "import_errors": READ, "counters": UPDATE, "unique_names": READ,
-                "projects": READ, "users": READ},
+                "projects": READ, "users": READ, "time_entries": READ},
     "import_worker": {**ENTRIES, "imports": WRITE, "import_errors": WRITE, "projects": WRITE, "clients": WRITE,
                       "tasks": WRITE},  # tasks: an undo deletes a project with its name guard, never its tasks
     "import_dead_letters": {"imports": WRITE, "import_errors": WRITE, "unique_names": WRITE},

@@ -139,6 +139,22 @@ def delete_entries(entries: list[TimeEntry]) -> None:
     _reindex([(entry, None) for entry in entries])
 
 
+def list_import_entries(import_id: int, *, page: int, per_page: int) -> Page:
+    return fetch_page(TimeEntryModel.by_import, import_id, page=page, per_page=per_page, to_domain=_to_domain)
+
+
+def import_entry_facets(import_id: int) -> tuple[dict[str, int], dict[int, int]]:
+    """Tag → entries and project id → entries over an import's entries (one projected Query)."""
+    tags: dict[str, int] = {}
+    projects: dict[int, int] = {}
+    for item in TimeEntryModel.by_import.query(import_id, attributes_to_get=["tags", "project_id"]):
+        for tag in item.tags or ():
+            tags[tag] = tags.get(tag, 0) + 1
+        if item.project_id is not None:
+            projects[item.project_id] = projects.get(item.project_id, 0) + 1
+    return tags, projects
+
+
 def project_has_entries(project_id: int) -> bool:
     return next(iter(TimeEntryModel.by_project.query(project_id, limit=1)), None) is not None
 

@@ -23,6 +23,7 @@ from datetime import timedelta
 from shared.clock import iso_z, utcnow
 from shared.data import imports as imports_data
 from shared.data import objects, work_queue
+from shared.data import projects as projects_data
 from shared.data import time_entries as entries_data
 from shared.domain import IMPORT_FINAL, ImportJob, Page, Principal
 from shared.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
@@ -176,7 +177,7 @@ def process_chunk(message: dict) -> None:
     created, clients = [], []
     converted, rejected = entry_values(job.user_id, rows, Names(created, clients), entry_source(message["dialect"]))
     errors += rejected
-    entries_data.put_entries([values for _, values in converted],
+    entries_data.put_entries([{**values, "import_id": import_id} for _, values in converted],
                              ids=[job.first_entry_id + index_of[row.line] for row, _ in converted])
     imports_data.record_errors(import_id, [(e.line, e.message, e.fields) for e in errors])
     imports_data.count_chunk(import_id, chunk, successful=len(converted), failed=len(errors),
@@ -239,6 +240,26 @@ def undo_step(message: dict) -> None:
             return
     catalog_names.remove_unused(job.projects_created, job.clients_created)
     imports_data.set_status(import_id, "undone", when=("undoing",))
+
+
+def list_import_entries(principal: Principal, import_id: int, paging: Paging) -> Page:
+    _visible(principal, import_id)
+    return entries_data.list_import_entries(import_id, page=paging.page, per_page=paging.per_page)
+
+
+def import_tags(principal: Principal, import_id: int) -> list[dict]:
+    _visible(principal, import_id)
+    tags, _ = entries_data.import_entry_facets(import_id)
+    return [{"name": name, "entries": n} for name, n in sorted(tags.items(), key=lambda t: t[0].casefold())]
+
+
+def import_projects(principal: Principal, import_id: int) -> list[dict]:
+    """The projects the import's entries went to, and whether the import created them."""
+    job = _visible(principal, import_id)
+    _, counts = entries_data.import_entry_facets(import_id)
+    found = projects_data.get_projects(counts)
+    return [{"id": p.id, "name": p.name, "entries": counts[p.id], "created": p.name in job.projects_created}
+            for p in sorted(found, key=lambda p: p.name.casefold())]
 
 
 MAX_LISTED_ERRORS = 1000

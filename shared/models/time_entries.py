@@ -4,7 +4,8 @@ Key: ``id`` (GetItem). Every list is a Query on a GSI ranged by ``start_key``
 (the UTC start, ISO 8601, then the zero-padded id, so keys are unique and sort by
 time): by-user (a user's entries), by-org (an admin's view across users),
 by-project (a project's entries across users) and by-active (sparse: only running
-timers carry ``active_user_id``). Streams feed webhooks.
+timers carry ``active_user_id``), plus by-import (sparse, ranged by id) for an import's
+entries. Streams feed webhooks.
 """
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -36,6 +37,7 @@ class TimeEntryModel(Model):
     start_time = UTCDateTimeAttribute()
     end_time = UTCDateTimeAttribute(null=True)
     active_user_id = NumberAttribute(null=True)  # set while running: the by-active index is sparse
+    import_id = NumberAttribute(null=True)  # set on imported entries: the by-import index is sparse
     notes = UnicodeAttribute(null=True)
     tags = ListAttribute(of=UnicodeAttribute, null=True)
     billable = BooleanAttribute(default=True)
@@ -49,6 +51,7 @@ class TimeEntryModel(Model):
     by_org = _by("by-org", "org", UnicodeAttribute(hash_key=True))
     by_project = _by("by-project", "project_id", NumberAttribute(hash_key=True))
     by_active = _by("by-active", "active_user_id", NumberAttribute(hash_key=True))
+    by_import = gsi("by-import", ("import_id", NumberAttribute(hash_key=True)), ("id", NumberAttribute(range_key=True)))
 
 
 def start_key(start_iso: str, entry_id: int) -> str:

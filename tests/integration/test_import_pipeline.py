@@ -256,3 +256,19 @@ def test_presigned_upload_then_import_by_upload_id(api, admin_token, make_token)
     done = api("GET", r.json()["status_url"], token=admin_token).json()
     assert (done["status"], done["successful"]) == ("complete", 30)
     assert api("POST", "/api/v1/imports", token=admin_token, body={"upload_id": "../../etc"}).status == 400
+
+
+def test_an_imports_entries_tags_and_projects(api, admin_token, small_sync_limit):
+    api("POST", "/api/v1/projects", token=admin_token, body={"name": "Project 1"})
+    rows = "".join(f"Project {i % 2},,,2024-02-{1 + i:02d} 09:00:00,,1,row {i},{'a;b' if i % 2 else 'a'},true\r\n"
+                   for i in range(9))
+    accepted = upload(api, admin_token, HEADER + rows)
+    drain()
+    base = f"/api/v1/imports/{accepted['import_id']}"
+    entries = api("GET", f"{base}/entries", token=admin_token, query={"per_page": 4, "page": 3}).json()
+    assert entries["pagination"]["total"] == 9 and len(entries["time_entries"]) == 1
+    assert api("GET", f"{base}/tags", token=admin_token).json() == {"tags": [{"name": "a", "entries": 9},
+                                                                            {"name": "b", "entries": 4}]}
+    projects = api("GET", f"{base}/projects", token=admin_token).json()["projects"]
+    assert [(p["name"], p["entries"], p["created"]) for p in projects] == [("Project 0", 5, True),
+                                                                          ("Project 1", 4, False)]

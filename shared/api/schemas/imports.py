@@ -99,3 +99,23 @@ class ImportUpload(BaseModel):
     url: str = Field(description="PUT the file here, then POST /api/v1/imports {\"upload_id\": ...}")
     expires_at: str
     max_bytes: int
+
+
+class ImportTag(BaseModel):
+    name: str
+    entries: int
+
+
+class ImportProject(BaseModel):
+    id: int
+    name: str
+    entries: int
+    created: bool = Field(description="Created by this import (an undo removes it unless it holds other work)")
+
+
+class ImportTags(BaseModel):
+    tags: list[ImportTag]
+
+
+class ImportProjects(BaseModel):
+    projects: list[ImportProject]
