@@ -178,6 +178,7 @@ class ImportJob:
     completed_at: datetime | None
     projects_created: frozenset[str] = frozenset()
     clients_created: frozenset[str] = frozenset()
+    options: dict = field(default_factory=dict)  # field_delimiter, day_first, timezone, create_projects
 
     @property
     def finished(self) -> bool:

@@ -59,15 +59,20 @@ def import_csv() -> Response[ImportEnvelope]:
 def create_import() -> Response[ImportEnvelope]:
     """Multipart `file` (other form fields: `type`), JSON `{"csv": ..., "type": ...}` or
     `{"upload_id": ..., "type": ...}` for a file PUT to an upload URL, or a raw CSV body (`?type=`).
-    `type`: autodetect (default), timetracker, toggl, clockify, harvest, noko, generic."""
+    `type`: autodetect (default), timetracker, toggl, clockify, harvest, noko, generic. Options (form fields,
+    JSON keys or query parameters): `field_delimiter` (, ; | tab), `date_format` (DD/MM/YYYY | MM/DD/YYYY),
+    `timezone` (for times without an offset), `create_projects` (default true; false rejects rows naming an
+    unknown project)."""
     event = api.app.current_event
     reference = _upload_reference(event)
     if reference is not None:
         return _started(imports.start_upload_import(api.principal(), str(reference.get("upload_id") or ""),
-                                                    reference.get("type") or "autodetect", reference.get("filename")))
+                                                    reference.get("type") or "autodetect", reference.get("filename"),
+                                                    options=reference))
     upload = _upload()
-    wanted = upload.options.get("type") or event.get_query_string_value("type")
-    return _started(imports.start_csv_import(api.principal(), upload.data, upload.filename, wanted or "autodetect"))
+    options = {**(event.query_string_parameters or {}), **upload.options}
+    return _started(imports.start_csv_import(api.principal(), upload.data, upload.filename,
+                                             options.get("type") or "autodetect", options=options))
 
 
 def _upload_reference(event) -> dict | None:

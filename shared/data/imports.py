@@ -21,6 +21,7 @@ def _to_domain(item: ImportModel) -> ImportJob:
     values = {n: getattr(item, n) for n in _FIELDS}
     values["projects_created"] = frozenset(item.projects_created or ())
     values["clients_created"] = frozenset(item.clients_created or ())
+    values["options"] = item.options.as_dict() if item.options else {}
     return ImportJob(**values)
 
 

@@ -14,14 +14,20 @@ class Names:
     """Per-import cache of resolved names, so each name costs one lookup; notes the
     projects and clients it had to create (an undo removes them again)."""
 
-    def __init__(self, created: list[str], clients_created: list[str] | None = None):
+    def __init__(self, created: list[str], clients_created: list[str] | None = None, create: bool = True):
         self.created = created
+        self.create = create  # False: only existing projects (rows naming another are rejected)
         self.clients_created = clients_created if clients_created is not None else []
         self.projects: dict[str, object] = {}
         self.tasks: dict[tuple[int, str], int] = {}
 
     def project_id(self, name: str, client_name: str | None) -> int:
         key = name.strip().casefold()
+        if key not in self.projects and not self.create:
+            existing = catalog_names.find_project(name)
+            if existing is None:
+                raise ValueError(f"Project '{name.strip()}' does not exist (create_projects is off)")
+            self.projects[key] = existing
         if key not in self.projects:
             client_id = None
             if client_name:
@@ -50,10 +56,11 @@ def entry_source(dialect: str) -> str:
     return "import" if dialect in ("timetracker", "generic") else dialect
 
 
-def entry_values(user_id: int, rows: list[Row], names: Names, source: str
+def entry_values(user_id: int, rows: list[Row], names: Names, source: str, zone: str | None = None
                  ) -> tuple[list[tuple[Row, dict]], list[RowError]]:
-    """Rows → time-entry values (names resolved, times in UTC), and the rows that failed."""
-    zone = user_zone(user_id)
+    """Rows → time-entry values (names resolved, times in UTC: naive ones in ``zone``, by
+    default the user's), and the rows that failed."""
+    zone = zone or user_zone(user_id)
     converted, errors = [], []
     for row in rows:
         try:

@@ -26,15 +26,16 @@ from shared.data import objects, work_queue
 from shared.data import projects as projects_data
 from shared.data import time_entries as entries_data
 from shared.domain import IMPORT_FINAL, ImportJob, Page, Principal
-from shared.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
+from shared.errors import Conflict, Forbidden, InvalidState, NotFound, PayloadTooLarge, ValidationFailed
 from shared.imports import dialects
 from shared.imports.reading import decode_text, stream_lines
-from shared.imports.rows import DayOrder, iter_records, sniff_delimiter
+from shared.imports.rows import DayOrder, iter_records, parse_flag, sniff_delimiter
 from shared.logic import catalog_names
 from shared.logic.entry_rows import Names, entry_source, entry_values
 from shared.logic.paging import Paging
 from shared.logic.time_entries import user_zone
 from shared.logic.timeparse import parse_bound, to_utc
+from shared.logic.users import validate_timezone
 from shared.observability import logger
 
 CHUNK_ROWS = 500
@@ -54,16 +55,51 @@ def check_type(wanted: str | None) -> str:
 
 
 def start_csv_import(principal: Principal, raw: bytes, filename: str | None = None,
-                     wanted: str = "autodetect") -> ImportJob:
+                     wanted: str = "autodetect", options: dict | None = None) -> ImportJob:
     if not raw.strip():
         raise ValidationFailed.field("file", "The file is empty")
+    settings = parse_options(options)
+    wanted = check_type(wanted)
     import_id = imports_data.new_import_id()
     key = f"{UPLOAD_PREFIX}{import_id}.csv"
     objects.put_object(key, raw, "text/csv")
-    job = imports_data.put_import(import_id, {"user_id": principal.user_id, "type": check_type(wanted),
-                                              "filename": (filename or "")[:255] or None, "object_key": key})
+    job = imports_data.put_import(import_id, {"user_id": principal.user_id, "type": wanted,
+                                              "filename": (filename or "")[:255] or None, "object_key": key,
+                                              "options": settings})
     work_queue.send([{"kind": "split", "import_id": import_id}])
     return job
+
+
+DELIMITERS = {",": ",", ";": ";", "\t": "\t", "tab": "\t", "|": "|"}
+DATE_FORMATS = {"dd/mm/yyyy": True, "mm/dd/yyyy": False}
+
+
+def parse_options(raw: dict[str, str] | None) -> dict:
+    """The import options a request may set (others are ignored), validated:
+    ``field_delimiter`` (, ; tab |), ``date_format`` (DD/MM/YYYY or MM/DD/YYYY: settles
+    ambiguous dates), ``timezone`` (for times without an offset; default the user's) and
+    ``create_projects`` (default true; false rejects rows naming an unknown project)."""
+    raw = {k: str(v).strip() for k, v in (raw or {}).items() if v is not None and str(v).strip()}
+    options: dict = {}
+    if "field_delimiter" in raw:
+        delimiter = DELIMITERS.get(raw["field_delimiter"].lower() if len(raw["field_delimiter"]) > 1
+                                   else raw["field_delimiter"])
+        if delimiter is None:
+            raise InvalidState("field_delimiter must be one of , ; | or tab", "invalid_field_delimiter")
+        options["field_delimiter"] = delimiter
+    if "date_format" in raw:
+        if raw["date_format"].lower() not in DATE_FORMATS:
+            raise ValidationFailed.field("date_format", "Use DD/MM/YYYY or MM/DD/YYYY")
+        options["day_first"] = DATE_FORMATS[raw["date_format"].lower()]
+    if "timezone" in raw:
+        validate_timezone(raw["timezone"])
+        options["timezone"] = raw["timezone"]
+    if "create_projects" in raw:
+        try:
+            options["create_projects"] = parse_flag(raw["create_projects"])
+        except ValueError:
+            raise ValidationFailed.field("create_projects", "Use true or false") from None
+    return options
 
 
 UPLOAD_URL_SECONDS = 15 * 60
@@ -83,7 +119,7 @@ def create_upload(principal: Principal) -> dict:
 
 
 def start_upload_import(principal: Principal, upload_id: str, wanted: str = "autodetect",
-                        filename: str | None = None) -> ImportJob:
+                        filename: str | None = None, options: dict | None = None) -> ImportJob:
     if not re.fullmatch(r"[0-9a-f]{32}", upload_id or ""):
         raise ValidationFailed.field("upload_id", "Not an upload id from POST /api/v1/imports/uploads")
     key = _upload_key(principal.user_id, upload_id)
@@ -95,7 +131,8 @@ def start_upload_import(principal: Principal, upload_id: str, wanted: str = "aut
                               f"{size // 2**20} MB")
     import_id = imports_data.new_import_id()
     job = imports_data.put_import(import_id, {"user_id": principal.user_id, "type": check_type(wanted),
-                                              "filename": (filename or "")[:255] or None, "object_key": key})
+                                              "filename": (filename or "")[:255] or None, "object_key": key,
+                                              "options": parse_options(options)})
     work_queue.send([{"kind": "split", "import_id": import_id}])
     return job
 
@@ -144,7 +181,8 @@ def split(import_id: int) -> None:
     lines = stream_lines(pieces)
     head = list(itertools.islice(lines, 50))
     try:
-        header, records = iter_records(itertools.chain(head, lines), sniff_delimiter("".join(head)))
+        delimiter = job.options.get("field_delimiter") or sniff_delimiter("".join(head))
+        header, records = iter_records(itertools.chain(head, lines), delimiter)
         dialect = dialects.detect(header, job.type)
         order, total, chunks = DayOrder(), 0, 0
         for rows in _chunks(records):
@@ -162,7 +200,8 @@ def split(import_id: int) -> None:
         imports_data.finish_if_done(import_id)
         return
     work_queue.send([{"kind": "chunk", "import_id": import_id, "chunk": n, "dialect": dialect.name,
-                      "day_first": order.result, "rows_key": _chunk_key(import_id, n)} for n in range(chunks)])
+                      "day_first": job.options.get("day_first", order.result), "rows_key": _chunk_key(import_id, n)}
+                     for n in range(chunks)])
 
 
 def process_chunk(message: dict) -> None:
@@ -175,7 +214,9 @@ def process_chunk(message: dict) -> None:
     index_of = {line: index for index, line, _ in chunk_rows}
     rows, errors = dialects.convert(message["dialect"], records, message.get("day_first"))
     created, clients = [], []
-    converted, rejected = entry_values(job.user_id, rows, Names(created, clients), entry_source(message["dialect"]))
+    names = Names(created, clients, create=job.options.get("create_projects", True))
+    converted, rejected = entry_values(job.user_id, rows, names, entry_source(message["dialect"]),
+                                       zone=job.options.get("timezone"))
     errors += rejected
     entries_data.put_entries([{**values, "import_id": import_id} for _, values in converted],
                              ids=[job.first_entry_id + index_of[row.line] for row, _ in converted])

@@ -40,7 +40,7 @@ class ImportModel(Model):
     skipped = NumberAttribute(default=0)
     chunks_total = NumberAttribute(null=True)
     chunks_done = NumberAttribute(default=0)
-    options = MapAttribute(null=True)
+    options = MapAttribute(default=dict)
     projects_created = UnicodeSetAttribute(null=True)
     clients_created = UnicodeSetAttribute(null=True)
     created_at = UTCDateTimeAttribute()

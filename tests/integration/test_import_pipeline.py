@@ -272,3 +272,24 @@ def test_an_imports_entries_tags_and_projects(api, admin_token, small_sync_limit
     projects = api("GET", f"{base}/projects", token=admin_token).json()["projects"]
     assert [(p["name"], p["entries"], p["created"]) for p in projects] == [("Project 0", 5, True),
                                                                           ("Project 1", 4, False)]
+
+
+def test_import_options(api, admin_token, small_sync_limit):
+    api("POST", "/api/v1/projects", token=admin_token, body={"name": "Known"})
+    rows = "".join(f"{'Known' if i % 2 else 'Unknown'}|||03/04/2024 09:00:00||1|row {i}||true\r\n" for i in range(10))
+    text = HEADER.replace(",", "|") + rows
+    r = api("POST", "/api/v1/imports", token=admin_token, body=text, content_type="text/csv",
+            query={"field_delimiter": "|", "date_format": "DD/MM/YYYY", "timezone": "Europe/Berlin",
+                   "create_projects": "false"})
+    assert r.status == 202, r
+    drain()
+    done = api("GET", f"/api/v1/imports/{r.json()['import']['id']}/details", token=admin_token).json()
+    assert (done["imported"], done["discarded"]) == (5, 5)
+    assert "create_projects is off" in done["errors"][0]["message"] and done["projects_created"] == []
+    entry = api("GET", "/api/v1/time-entries", token=admin_token).json()["time_entries"][0]
+    assert entry["start_time"] == "2024-04-03T07:00:00Z"  # 3 April (day first), 09:00 in Berlin (CEST)
+    bad = api("POST", "/api/v1/imports", token=admin_token, body=text, content_type="text/csv",
+              query={"field_delimiter": "#"})
+    assert bad.status == 400 and bad.json()["error_code"] == "invalid_field_delimiter"
+    assert api("POST", "/api/v1/imports", token=admin_token, body=text, content_type="text/csv",
+               query={"timezone": "Mars/Base"}).status == 400
