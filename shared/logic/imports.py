@@ -1,15 +1,18 @@
 """The asynchronous import pipeline (files too big to import in the request).
 
-1. start: the file goes to S3, the import record is written ``pending``, a ``split``
-   message is queued, and the caller gets the import id at once (202).
-2. split (worker): the file is read and cut into chunks of at most CHUNK_ROWS rows;
-   one id per row is reserved (entry id = first_entry_id + row index) and one
-   message per chunk is queued.
+1. start: the file goes to S3 (in the request, or by a presigned PUT), the import
+   record is written ``pending``, a ``split`` message is queued, and the caller gets
+   the import id at once (202).
+2. split (worker): the object is streamed and cut into chunks of at most CHUNK_ROWS
+   rows, each written to S3 as a small object; one id per row is reserved (entry id =
+   first_entry_id + row index) and one message per chunk is queued.
 3. chunk (workers, in parallel): rows are parsed, names resolved with conditional
    creates, entries written with BatchWriteItem under their derived ids, per-line
    errors stored, and the counters moved together with the chunk's marker, so a
    redelivered chunk rewrites the same items and counts nothing twice.
 4. The worker whose chunk completes the import sets the final status, exactly once.
+5. What the queue gives up on goes to its DLQ, whose worker settles it (settle_dead_letter).
+Undo runs through the same queue, a block of entry ids per message (undo_step).
 """
 from __future__ import annotations
 
