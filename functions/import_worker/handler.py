@@ -1,20 +1,5 @@
-"""The import queue's worker: split messages and chunk messages (shared/logic/imports.py).
-Powertools' batch processor reports each failed message, so only those come back."""
-import json
-
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
+"""The import queue's worker: split, chunk and undo messages (shared/logic/imports.py)."""
 from shared.logic import imports
-from shared.observability import logger
+from shared.queue_worker import sqs_worker
 
-processor = BatchProcessor(event_type=EventType.SQS)
-
-
-def record_handler(record: SQSRecord) -> None:
-    imports.handle_message(json.loads(record.body))
-
-
-@logger.inject_lambda_context
-def lambda_handler(event, context):
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+lambda_handler = sqs_worker(imports.handle_message)

@@ -29,12 +29,13 @@ from shared.data import objects, work_queue
 from shared.data import projects as projects_data
 from shared.data import time_entries as entries_data
 from shared.domain import IMPORT_FINAL, ImportJob, Page, Principal
-from shared.errors import Conflict, Forbidden, InvalidState, NotFound, PayloadTooLarge, ValidationFailed
+from shared.errors import Conflict, InvalidState, NotFound, PayloadTooLarge, ValidationFailed
 from shared.imports import dialects
 from shared.imports.reading import decode_text, stream_lines
 from shared.imports.rows import DayOrder, iter_records, parse_flag, sniff_delimiter
 from shared.logic import catalog_names
 from shared.logic.entry_rows import Names, entry_source, entry_values
+from shared.logic.ownership import may_see, whose
 from shared.logic.paging import Paging
 from shared.logic.time_entries import user_zone
 from shared.logic.timeparse import parse_bound, to_utc
@@ -248,7 +249,7 @@ def settle_dead_letter(message: dict, reason: str = "could not be processed afte
 
 def _visible(principal: Principal, import_id: int) -> ImportJob:
     job = imports_data.get_import(import_id)
-    if job is None or (job.user_id != principal.user_id and not principal.is_admin):
+    if job is None or not may_see(principal, job.user_id):
         raise NotFound(f"Import {import_id} not found")
     return job
 
@@ -337,9 +338,7 @@ class ImportFilters:
 
 def list_imports(principal: Principal, filters: ImportFilters, paging: Paging) -> Page:
     """The caller's imports; admins see everyone's, or one user's with ``user_id``."""
-    if filters.user_id is not None and filters.user_id != principal.user_id and not principal.is_admin:
-        raise Forbidden("Only admins may list other users' imports")
-    owner = filters.user_id if principal.is_admin else principal.user_id
+    owner = whose(principal, filters.user_id, "imports")
     zone = user_zone(principal.user_id)
     start = parse_bound(filters.start, zone, "from", end=False) if filters.start else None
     end = parse_bound(filters.end, zone, "to", end=True) if filters.end else None

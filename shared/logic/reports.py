@@ -8,7 +8,8 @@ from shared.clock import iso_z, utcnow
 from shared.data import projects as projects_data
 from shared.data import time_entries as entries_data
 from shared.domain import Principal
-from shared.errors import Forbidden, ValidationFailed
+from shared.errors import ValidationFailed
+from shared.logic.ownership import whose
 from shared.logic.time_entries import user_zone
 from shared.logic.timeparse import parse_bound
 
@@ -35,9 +36,7 @@ def summarize(spans) -> dict:
 
 def get_summary_report(principal: Principal, start_date: str | None, end_date: str | None,
                        project_id: int | None, user_id: int | None) -> dict:
-    if user_id is not None and user_id != principal.user_id and not principal.is_admin:
-        raise Forbidden("Only admins may report on other users")
-    owner = user_id if principal.is_admin else principal.user_id
+    owner = whose(principal, user_id, "reports")
     zone = user_zone(principal.user_id)
     end = parse_bound(end_date, zone, "end_date", end=True) if end_date else utcnow()
     start = parse_bound(start_date, zone, "start_date", end=False) if start_date else end - timedelta(days=DEFAULT_DAYS)

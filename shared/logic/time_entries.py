@@ -15,6 +15,7 @@ from shared.data import time_entries as entries_data
 from shared.data import users as users_data
 from shared.domain import Page, Principal, TimeEntry
 from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.logic.ownership import may_see, whose
 from shared.logic.paging import Paging
 from shared.logic.timeparse import Zone, parse_bound, parse_datetime
 from shared.settings import get_settings
@@ -89,7 +90,7 @@ def _check_order(start: datetime, end: datetime | None) -> None:
 def _visible(principal: Principal, entry_id: int) -> TimeEntry:
     """The entry if the caller may see it; someone else's is a 404, so ids reveal nothing."""
     entry = entries_data.get_entry(entry_id)
-    if entry is None or (entry.user_id != principal.user_id and not principal.is_admin):
+    if entry is None or not may_see(principal, entry.user_id):
         raise NotFound(f"Time entry {entry_id} not found")
     return entry
 
@@ -105,9 +106,7 @@ class EntryFilters:
 
 
 def list_time_entries(principal: Principal, filters: EntryFilters, paging: Paging) -> Page:
-    if filters.user_id is not None and filters.user_id != principal.user_id and not principal.is_admin:
-        raise Forbidden("Only admins may list other users' time entries")
-    user_id = filters.user_id if principal.is_admin else principal.user_id
+    user_id = whose(principal, filters.user_id, "time entries")
     zone = user_zone(principal.user_id)
     start = parse_bound(filters.start_date, zone, "start_date", end=False) if filters.start_date else None
     end = parse_bound(filters.end_date, zone, "end_date", end=True) if filters.end_date else None
