@@ -125,8 +125,7 @@ def get_import(import_id: int) -> ImportOut:
 def get_import_progress(import_id: int) -> ImportProgress:
     job = imports.get_import(api.principal(), import_id)
     return ImportProgress(id=job.id, status="complete" if job.finished else "in_progress", import_status=job.status,
-                          total=job.total, processed=job.processed, successful=job.successful, failed=job.failed,
-                          skipped=job.skipped, percentage=job.percentage)
+                          **ImportProgress.values_of(job))
 
 
 @api.route

@@ -10,19 +10,28 @@ from shared.api.schemas.common import Pagination
 from shared.domain import ImportJob
 
 
-class ImportOut(BaseModel):
-    id: int
-    user_id: int
-    type: str
-    status: str
-    filename: str | None
-    message: str | None
+class ImportCounts(BaseModel):
+    """How far an import has got; shared by the import object and its progress."""
+
     total: int
     processed: int
     successful: int
     failed: int
     skipped: int
     percentage: float
+
+    @staticmethod
+    def values_of(job: ImportJob) -> dict:
+        return {f: getattr(job, f) for f in ImportCounts.model_fields}
+
+
+class ImportOut(ImportCounts):
+    id: int
+    user_id: int
+    type: str
+    status: str
+    filename: str | None
+    message: str | None
     created_at: datetime
     completed_at: datetime | None
     projects_created: list[str]
@@ -56,16 +65,10 @@ class ImportEnvelope(BaseModel):
     model_config = {"populate_by_name": True}
 
 
-class ImportProgress(BaseModel):
+class ImportProgress(ImportCounts):
     id: int
     status: Literal["in_progress", "complete"]
     import_status: str
-    total: int
-    processed: int
-    successful: int
-    failed: int
-    skipped: int
-    percentage: float
 
 
 class ImportDetails(BaseModel):
