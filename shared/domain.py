@@ -178,7 +178,10 @@ class ImportJob:
     completed_at: datetime | None
     projects_created: frozenset[str] = frozenset()
     clients_created: frozenset[str] = frozenset()
-    options: dict = field(default_factory=dict)  # field_delimiter, day_first, timezone, create_projects
+    projects_matched: frozenset[str] = frozenset()
+    users_not_found: frozenset[str] = frozenset()
+    # field_delimiter, day_first, timezone, create_projects, fallback_user, skip_duplicates
+    options: dict = field(default_factory=dict)
 
     @property
     def finished(self) -> bool:

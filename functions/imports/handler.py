@@ -62,7 +62,9 @@ def create_import() -> Response[ImportEnvelope]:
     `type`: autodetect (default), timetracker, toggl, clockify, harvest, noko, generic. Options (form fields,
     JSON keys or query parameters): `field_delimiter` (, ; | tab), `date_format` (DD/MM/YYYY | MM/DD/YYYY),
     `timezone` (for times without an offset), `create_projects` (default true; false rejects rows naming an
-    unknown project)."""
+    unknown project), `fallback_user` (a user id for rows whose user is not found; default the caller; `null`
+    skips those rows), `skip_duplicates` (default false: rows matching an entry's user, start, end, project and
+    notes are skipped)."""
     event = api.app.current_event
     reference = _upload_reference(event)
     if reference is not None:
@@ -136,7 +138,9 @@ def get_import_details(import_id: int) -> Response[ImportDetails | None]:
         return Response(status_code=204, content_type="application/json", body=None)
     job, errors = found
     body = ImportDetails(id=job.id, status=job.status, imported=job.successful, discarded=job.failed,
-                         projects_created=sorted(job.projects_created), errors=_problems(errors))
+                         skipped=job.skipped, users_not_found=sorted(job.users_not_found, key=str.casefold),
+                         projects_matched=sorted(job.projects_matched, key=str.casefold),
+                         projects_created=sorted(job.projects_created, key=str.casefold), errors=_problems(errors))
     return Response(status_code=200, content_type="application/json", body=body)
 
 

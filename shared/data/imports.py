@@ -21,6 +21,8 @@ def _to_domain(item: ImportModel) -> ImportJob:
     values = {n: getattr(item, n) for n in _FIELDS}
     values["projects_created"] = frozenset(item.projects_created or ())
     values["clients_created"] = frozenset(item.clients_created or ())
+    values["projects_matched"] = frozenset(item.projects_matched or ())
+    values["users_not_found"] = frozenset(item.users_not_found or ())
     values["options"] = item.options.as_dict() if item.options else {}
     return ImportJob(**values)
 
@@ -90,19 +92,25 @@ def list_errors(import_id: int, limit: int) -> list[tuple[int, str, dict]]:
 _COUNTED = Conflict("This chunk was counted before", "chunk_already_counted")
 
 
-def count_chunk(import_id: int, chunk: int, successful: int, failed: int, projects_created=(),
-                clients_created=()) -> bool:
+MAX_NAMES_PER_CHUNK = 100  # of users not found / projects matched: a report, not a dump
+
+
+def count_chunk(import_id: int, chunk: int, successful: int, failed: int, skipped: int = 0, projects_created=(),
+                clients_created=(), projects_matched=(), users_not_found=()) -> bool:
     """Count a chunk's rows exactly once: the chunk's marker and the counters move in
     one transaction, so a redelivered chunk counts nothing twice. False if already counted."""
     try:
         with transaction([_COUNTED, None]) as t:
             unique_names.claim(t, f"import:{import_id}:chunk:{chunk}", import_id)
-            actions = [ImportModel.processed.add(successful + failed), ImportModel.successful.add(successful),
-                       ImportModel.failed.add(failed), ImportModel.chunks_done.add(1)]
-            if projects_created:
-                actions.append(ImportModel.projects_created.add(set(projects_created)))
-            if clients_created:
-                actions.append(ImportModel.clients_created.add(set(clients_created)))
+            actions = [ImportModel.processed.add(successful + failed + skipped),
+                       ImportModel.successful.add(successful), ImportModel.failed.add(failed),
+                       ImportModel.skipped.add(skipped), ImportModel.chunks_done.add(1)]
+            for attribute, names, every in ((ImportModel.projects_created, projects_created, True),
+                                            (ImportModel.clients_created, clients_created, True),
+                                            (ImportModel.projects_matched, projects_matched, False),
+                                            (ImportModel.users_not_found, users_not_found, False)):
+                if names:  # created names drive undo: all of them; the others are a report
+                    actions.append(attribute.add(set(names) if every else set(sorted(names)[:MAX_NAMES_PER_CHUNK])))
             t.update(ImportModel(import_id), condition=ImportModel.id.exists(), actions=actions)
     except Conflict as exc:
         if exc is _COUNTED:

@@ -211,6 +211,18 @@ def spans_in_range(*, user_id: int | None, project_id: int | None, start: dateti
         yield Span(item.project_id, bool(item.billable), int((item.end_time - item.start_time).total_seconds()))
 
 
+def duplicate_keys(user_id: int, start: datetime, end: datetime) -> dict[tuple, int]:
+    """(user, start, end, project, notes) → lowest id, for the user's entries starting in
+    [start, end]: one Query on by-user reading only those attributes."""
+    found: dict[tuple, int] = {}
+    query = TimeEntryModel.by_user.query(user_id, range_key_condition=_range(start, end),
+                                         attributes_to_get=["id", "start_time", "end_time", "project_id", "notes"])
+    for item in query:
+        key = (user_id, item.start_time, item.end_time, item.project_id, (item.notes or "").strip())
+        found[key] = min(found.get(key, item.id), item.id)
+    return found
+
+
 def rewrite_entries(entries: list[TimeEntry], changes_for) -> int:
     """Apply ``changes_for(entry) -> dict`` to each entry with one conditional UpdateItem
     apiece, guarded by existence (a concurrent delete is not resurrected). Returns how many changed."""

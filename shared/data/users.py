@@ -44,5 +44,10 @@ def find_user_by_username(username: str) -> User | None:
     return get_user(user_id) if user_id is not None else None
 
 
+def find_user_by_email(email: str) -> User | None:
+    user_id = unique_names.lookup(unique_names.name_key("email", email))
+    return get_user(user_id) if user_id is not None else None
+
+
 def list_users(*, page: int, per_page: int) -> Page:
     return fetch_page(UserModel, ORG, page=page, per_page=per_page, to_domain=_to_domain)

@@ -5,6 +5,7 @@ in rows.py. Day/month order is settled once for the whole file, never per row.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -88,12 +89,24 @@ def _date_time(line: int, f: dict[str, str], day_first) -> Row:
                 billable=parse_flag(f.get("billable", "")))
 
 
+def _tag_list(text: str) -> list[str]:
+    """'a, b; c', or a JSON array as some exports write it ('["a","b"]')."""
+    if text.startswith("["):
+        try:
+            values = json.loads(text)
+        except ValueError:
+            values = None
+        if isinstance(values, list):
+            return [str(v).strip() for v in values if str(v).strip()]
+    return split_tags(text, ",;")
+
+
 def _generic(line: int, f: dict[str, str], day_first) -> Row:
     if not f.get("start") or not f.get("end"):
         raise ValueError("start and end are required")
     return _row(line, f, project=f.get("project"), client=f.get("client"), task=f.get("task"),
                 start=parse_instant(f["start"], day_first), end=parse_instant(f["end"], day_first),
-                notes=f.get("description") or f.get("notes"), tags=split_tags(f.get("tags", ""), ",;"),
+                notes=f.get("description") or f.get("notes"), tags=_tag_list(f.get("tags", "")),
                 billable=parse_flag(f.get("billable", "")))
 
 
@@ -183,13 +196,29 @@ def read(text: str, wanted: str = "autodetect") -> Parsed:
     return Parsed(detect(header, wanted), records)
 
 
+_EMAIL_COLUMNS = ("email", "user_email", "person_email")
+_NAME_COLUMNS = ("user", "user_name", "username", "person", "member")
+
+
+def person(fields: dict[str, str]) -> tuple[str | None, str | None]:
+    """(email, name) of the user a row belongs to, as the trackers write them (Harvest:
+    First Name + Last Name); (None, None) when the file does not say."""
+    email = next((fields[c] for c in _EMAIL_COLUMNS if fields.get(c)), None)
+    name = next((fields[c] for c in _NAME_COLUMNS if fields.get(c)), None)
+    if name is None and (fields.get("first_name") or fields.get("last_name")):
+        name = f"{fields.get('first_name', '')} {fields.get('last_name', '')}".strip()
+    return email, name
+
+
 def convert(dialect: str | Dialect, records, day_first: bool | None) -> tuple[list[Row], list[RowError]]:
     """Rows that parsed, and per-line errors with the fields as read."""
     build = (DIALECTS[dialect] if isinstance(dialect, str) else dialect).row
     rows, errors = [], []
     for line, fields in records:
         try:
-            rows.append(build(line, fields, day_first))
+            row = build(line, fields, day_first)
+            row.user_email, row.user_name = person(fields)
+            rows.append(row)
         except ValueError as exc:
             errors.append(RowError(line, str(exc), fields))
     return rows, errors

@@ -101,7 +101,7 @@ def read_upload(body: str | None, is_base64: bool, content_type: str, file_field
         text = next((payload[k] for k in json_keys if isinstance(payload.get(k), str) and payload[k]), None)
         if text is None:
             raise ValidationFailed.field(json_keys[0], f"Give the CSV text as {' or '.join(json_keys)}")
-        options = {k: str(v) for k, v in payload.items() if k not in json_keys and v is not None}
+        options = {k: (None if v is None else str(v)) for k, v in payload.items() if k not in json_keys}
         return Upload(text.encode(), payload.get("filename"), options)
     if media.startswith("text/") or media in ("application/csv", "application/octet-stream", ""):
         return Upload(raw)

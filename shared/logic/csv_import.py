@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from shared.data import time_entries as entries_data
+from shared.data import users as users_data
 from shared.domain import ImportJob, Principal
 from shared.errors import ValidationFailed
 from shared.imports import dialects
 from shared.imports.reading import decode_text
 from shared.logic import imports
-from shared.logic.entry_rows import Names, entry_source, entry_values
+from shared.logic.entry_rows import Names, People, entry_source, entry_values
 
 MAX_SYNC_BYTES = 1024 * 1024
 MAX_SYNC_ROWS = 10_000
@@ -43,10 +44,10 @@ def import_time_entries_csv(principal: Principal, raw: bytes, filename: str | No
         return imports.start_csv_import(principal, raw, filename)
     rows, errors = dialects.convert(parsed.dialect, parsed.records, parsed.day_first)
     summary = ImportSummary(total=len(rows) + len(errors))
-    converted, rejected = entry_values(principal.user_id, rows, Names(summary.projects_created),
-                                       entry_source(parsed.dialect.name))
-    errors += rejected
-    summary.created = len(entries_data.put_entries([values for _, values in converted]))
+    people = People(users_data.get_user(principal.user_id))
+    converted = entry_values(people, rows, Names(summary.projects_created), entry_source(parsed.dialect.name))
+    errors += converted.errors
+    summary.created = len(entries_data.put_entries([values for _, values in converted.entries]))
     summary.failed = len(errors)
     if not summary.created:
         listed = [f"Line {e.line}: {e.message}" for e in sorted(errors, key=lambda e: e.line)[:MAX_LISTED]]

@@ -3,6 +3,11 @@ import, times to UTC in the user's zone, tags normalised. Shared by the in-reque
 CSV import and the asynchronous pipeline's workers."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from shared.data import users as users_data
+from shared.domain import User
 from shared.errors import DomainError
 from shared.imports.rows import Row, RowError
 from shared.logic import catalog_names
@@ -14,8 +19,10 @@ class Names:
     """Per-import cache of resolved names, so each name costs one lookup; notes the
     projects and clients it had to create (an undo removes them again)."""
 
-    def __init__(self, created: list[str], clients_created: list[str] | None = None, create: bool = True):
+    def __init__(self, created: list[str], clients_created: list[str] | None = None, create: bool = True,
+                 matched: set[str] | None = None):
         self.created = created
+        self.matched = matched if matched is not None else set()  # existing projects the rows named
         self.create = create  # False: only existing projects (rows naming another are rejected)
         self.clients_created = clients_created if clients_created is not None else []
         self.projects: dict[str, object] = {}
@@ -28,6 +35,7 @@ class Names:
             if existing is None:
                 raise ValueError(f"Project '{name.strip()}' does not exist (create_projects is off)")
             self.projects[key] = existing
+            self.matched.add(existing.name)
         if key not in self.projects:
             client_id = None
             if client_name:
@@ -39,6 +47,8 @@ class Names:
             if created:
                 self.created.append(project.name)
             self.projects[key] = project
+            if not created:
+                self.matched.add(project.name)
         project = self.projects[key]
         if project.status == "archived":
             raise ValueError(f"Project '{project.name}' is archived")
@@ -51,26 +61,81 @@ class Names:
         return self.tasks[key]
 
 
+SKIP = "skip"  # fallback_user: null — rows of users who are not found are skipped
+
+
+class People:
+    """Whose entry each row is. A row naming no one is the importer's; a row naming the
+    importer (email, else username or full name) too. Admins' rows go to the user the file
+    names; anyone else's (and names not found) go to the fallback: the importer by default, a
+    given user, or nobody (SKIP: the row is skipped). Remembers who was not found."""
+
+    def __init__(self, importer: User, fallback: int | str | None = None):
+        self.importer = importer
+        self.fallback = importer.id if fallback is None else fallback
+        self.not_found: set[str] = set()
+        self._found: dict[str, int | None] = {}
+
+    def user_id(self, row: Row) -> int | None:
+        """The user the row's entry belongs to; None: skip the row."""
+        who = (row.user_email or row.user_name or "").strip()
+        if not who:
+            return self.importer.id
+        key = who.casefold()
+        if key not in self._found:
+            self._found[key] = self._find(row)
+        if self._found[key] is not None:
+            return self._found[key]
+        self.not_found.add(who)
+        return None if self.fallback == SKIP else self.fallback
+
+    def _find(self, row: Row) -> int | None:
+        me = self.importer
+        if row.user_email:
+            if row.user_email.strip().casefold() == me.email.casefold():
+                return me.id
+            found = users_data.find_user_by_email(row.user_email.strip()) if me.role == "admin" else None
+        else:
+            name = row.user_name.strip().casefold()
+            if name in (me.username.casefold(), (me.full_name or "").casefold()):
+                return me.id
+            found = users_data.find_user_by_username(row.user_name.strip()) if me.role == "admin" else None
+        return found.id if found else None
+
+
 def entry_source(dialect: str) -> str:
     """An imported entry's ``source``: the tracker it came from, or plain "import"."""
     return "import" if dialect in ("timetracker", "generic") else dialect
 
 
-def entry_values(user_id: int, rows: list[Row], names: Names, source: str, zone: str | None = None
-                 ) -> tuple[list[tuple[Row, dict]], list[RowError]]:
-    """Rows → time-entry values (names resolved, times in UTC: naive ones in ``zone``, by
-    default the user's), and the rows that failed."""
-    zone = zone or user_zone(user_id)
-    converted, errors = [], []
+@dataclass
+class Converted:
+    """Rows turned into time-entry values, the rows that failed, and those skipped."""
+
+    entries: list[tuple[Row, dict]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    skipped: list[Row] = field(default_factory=list)
+
+
+def entry_values(people: People, rows: list[Row], names: Names, source: str, zone: str | None = None) -> Converted:
+    """Rows → time-entry values (the user from ``people``, names resolved, times in UTC:
+    naive ones in ``zone``, by default the entry's user's)."""
+    zones: dict[int, object] = {}
+    result = Converted()
     for row in rows:
+        user_id = people.user_id(row)
+        if user_id is None:
+            result.skipped.append(row)
+            continue
+        in_zone = zone or zones.setdefault(user_id, user_zone(user_id))
         try:
             project_id = names.project_id(row.project_name, row.client_name) if row.project_name else None
-            converted.append((row, {
+            result.entries.append((row, {
                 "user_id": user_id,
                 "project_id": project_id,
                 "task_id": names.task_id(project_id, row.task_name) if row.task_name and project_id else None,
-                "start_time": to_utc(row.start, zone),
-                "end_time": to_utc(row.end, zone),
+                "start_time": to_utc(row.start, in_zone),
+                "end_time": to_utc(row.end, in_zone),
                 "notes": row.notes,
                 "tags": list(normalize_tags(row.tags)),
                 "billable": row.billable,
@@ -78,5 +143,31 @@ def entry_values(user_id: int, rows: list[Row], names: Names, source: str, zone:
                 "source": source,
             }))
         except (ValueError, DomainError) as exc:
-            errors.append(RowError(row.line, getattr(exc, "message", str(exc)), row.fields))
-    return converted, errors
+            result.errors.append(RowError(row.line, getattr(exc, "message", str(exc)), row.fields))
+    return result
+
+
+def duplicate_key(values: dict) -> tuple:
+    """What makes two entries the same for ``skip_duplicates``: user, start, end, project, notes."""
+    return (values["user_id"], values["start_time"], values["end_time"], values.get("project_id"),
+            (values.get("notes") or "").strip())
+
+
+def drop_duplicates(entries: list[tuple[Row, dict, int]], existing: dict[tuple, int]) -> tuple[list, list[Row]]:
+    """(kept, skipped) of (row, values, id): a row is a duplicate when an entry with its key
+    exists with a lower id (another import or entry, or an earlier row of this file), so a
+    redelivered chunk never takes its own entries for duplicates."""
+    kept, skipped = [], []
+    for row, values, entry_id in entries:
+        key = duplicate_key(values)
+        if existing.get(key, entry_id) < entry_id:
+            skipped.append(row)
+        else:
+            existing[key] = min(existing.get(key, entry_id), entry_id)
+            kept.append((row, values, entry_id))
+    return kept, skipped
+
+
+def span_of(entries: list[tuple[Row, dict, int]]) -> tuple[datetime, datetime] | None:
+    starts = [values["start_time"] for _, values, _ in entries]
+    return (min(starts), max(starts)) if starts else None

@@ -28,13 +28,14 @@ from shared.data import imports as imports_data
 from shared.data import objects, work_queue
 from shared.data import projects as projects_data
 from shared.data import time_entries as entries_data
+from shared.data import users as users_data
 from shared.domain import IMPORT_FINAL, ImportJob, Page, Principal
 from shared.errors import Conflict, InvalidState, NotFound, PayloadTooLarge, ValidationFailed
 from shared.imports import dialects
 from shared.imports.reading import decode_text, stream_lines
 from shared.imports.rows import DayOrder, iter_records, parse_flag, sniff_delimiter
 from shared.logic import catalog_names
-from shared.logic.entry_rows import Names, entry_source, entry_values
+from shared.logic.entry_rows import SKIP, Names, People, drop_duplicates, entry_source, entry_values, span_of
 from shared.logic.ownership import may_see, whose
 from shared.logic.paging import Paging
 from shared.logic.time_entries import user_zone
@@ -62,7 +63,7 @@ def start_csv_import(principal: Principal, raw: bytes, filename: str | None = No
                      wanted: str = "autodetect", options: dict | None = None) -> ImportJob:
     if not raw.strip():
         raise ValidationFailed.field("file", "The file is empty")
-    settings = parse_options(options)
+    settings = parse_options(options, principal)
     wanted = check_type(wanted)
     import_id = imports_data.new_import_id()
     key = f"{UPLOAD_PREFIX}{import_id}.csv"
@@ -78,13 +79,17 @@ DELIMITERS = {",": ",", ";": ";", "\t": "\t", "tab": "\t", "|": "|"}
 DATE_FORMATS = {"dd/mm/yyyy": True, "mm/dd/yyyy": False}
 
 
-def parse_options(raw: dict[str, str] | None) -> dict:
+def parse_options(raw: dict | None, principal: Principal) -> dict:
     """The import options a request may set (others are ignored), validated:
     ``field_delimiter`` (, ; tab |), ``date_format`` (DD/MM/YYYY or MM/DD/YYYY: settles
-    ambiguous dates), ``timezone`` (for times without an offset; default the user's) and
-    ``create_projects`` (default true; false rejects rows naming an unknown project)."""
-    raw = {k: str(v).strip() for k, v in (raw or {}).items() if v is not None and str(v).strip()}
+    ambiguous dates), ``timezone`` (for times without an offset; default the user's),
+    ``create_projects`` (default true; false rejects rows naming an unknown project),
+    ``fallback_user`` (who gets rows of users not found: default the caller; null skips them)
+    and ``skip_duplicates`` (default false)."""
     options: dict = {}
+    if "fallback_user" in (raw or {}):
+        options["fallback_user"] = _fallback_user(raw["fallback_user"], principal)
+    raw = {k: str(v).strip() for k, v in (raw or {}).items() if v is not None and str(v).strip()}
     if "field_delimiter" in raw:
         delimiter = DELIMITERS.get(raw["field_delimiter"].lower() if len(raw["field_delimiter"]) > 1
                                    else raw["field_delimiter"])
@@ -98,12 +103,28 @@ def parse_options(raw: dict[str, str] | None) -> dict:
     if "timezone" in raw:
         validate_timezone(raw["timezone"])
         options["timezone"] = raw["timezone"]
-    if "create_projects" in raw:
-        try:
-            options["create_projects"] = parse_flag(raw["create_projects"])
-        except ValueError:
-            raise ValidationFailed.field("create_projects", "Use true or false") from None
+    for flag in ("create_projects", "skip_duplicates"):
+        if flag in raw:
+            try:
+                options[flag] = parse_flag(raw[flag])
+            except ValueError:
+                raise ValidationFailed.field(flag, "Use true or false") from None
     return options
+
+
+def _fallback_user(value, principal: Principal) -> int | str:
+    """A user id (admins: anyone; others: themselves), or SKIP for null."""
+    if value is None or str(value).strip().lower() in ("", "null", "none"):
+        return SKIP
+    try:
+        user_id = int(str(value).strip())
+    except ValueError:
+        raise ValidationFailed.field("fallback_user", "A user id, or null to skip rows of unknown users") from None
+    if user_id != principal.user_id and not principal.is_admin:
+        raise ValidationFailed.field("fallback_user", "Only admins may import entries for other users")
+    if users_data.get_user(user_id) is None:
+        raise ValidationFailed.field("fallback_user", f"User {user_id} not found")
+    return user_id
 
 
 UPLOAD_URL_SECONDS = 15 * 60
@@ -136,7 +157,7 @@ def start_upload_import(principal: Principal, upload_id: str, wanted: str = "aut
     import_id = imports_data.new_import_id()
     job = imports_data.put_import(import_id, {"user_id": principal.user_id, "type": check_type(wanted),
                                               "filename": (filename or "")[:255] or None, "object_key": key,
-                                              "options": parse_options(options)})
+                                              "options": parse_options(options, principal)})
     work_queue.send([{"kind": "split", "import_id": import_id}])
     return job
 
@@ -219,15 +240,30 @@ def process_chunk(message: dict) -> None:
     rows, errors = dialects.convert(message["dialect"], records, message.get("day_first"))
     created, clients = [], []
     names = Names(created, clients, create=job.options.get("create_projects", True))
-    converted, rejected = entry_values(job.user_id, rows, names, entry_source(message["dialect"]),
-                                       zone=job.options.get("timezone"))
-    errors += rejected
-    entries_data.put_entries([{**values, "import_id": import_id} for _, values in converted],
-                             ids=[job.first_entry_id + index_of[row.line] for row, _ in converted])
+    people = People(users_data.get_user(job.user_id), job.options.get("fallback_user"))
+    converted = entry_values(people, rows, names, entry_source(message["dialect"]), zone=job.options.get("timezone"))
+    errors += converted.errors
+    entries = [(row, values, job.first_entry_id + index_of[row.line]) for row, values in converted.entries]
+    skipped = converted.skipped
+    if job.options.get("skip_duplicates"):
+        entries, duplicates = _without_duplicates(entries)
+        skipped += duplicates
+    entries_data.put_entries([{**values, "import_id": import_id} for _, values, _ in entries],
+                             ids=[entry_id for _, _, entry_id in entries])
     imports_data.record_errors(import_id, [(e.line, e.message, e.fields) for e in errors])
-    imports_data.count_chunk(import_id, chunk, successful=len(converted), failed=len(errors),
-                             projects_created=created, clients_created=clients)
+    imports_data.count_chunk(import_id, chunk, successful=len(entries), failed=len(errors), skipped=len(skipped),
+                             projects_created=created, clients_created=clients, projects_matched=names.matched,
+                             users_not_found=people.not_found)
     imports_data.finish_if_done(import_id)
+
+
+def _without_duplicates(entries):
+    """(kept, skipped rows): one Query per user over the chunk's time span finds what exists."""
+    existing: dict[tuple, int] = {}
+    for user_id in {values["user_id"] for _, values, _ in entries}:
+        span = span_of([e for e in entries if e[1]["user_id"] == user_id])
+        existing.update(entries_data.duplicate_keys(user_id, *span))
+    return drop_duplicates(entries, existing)
 
 
 def settle_dead_letter(message: dict, reason: str = "could not be processed after repeated attempts") -> None:
@@ -366,6 +402,9 @@ def preview_import(principal: Principal, raw: bytes, wanted: str = "autodetect")
     ends = [to_utc(r.end, zone) for r in rows]
     names = sorted({r.project_name.strip() for r in rows if r.project_name.strip()}, key=str.casefold)
     existing = {n: catalog_names.find_project(n) for n in names}
+    people = People(users_data.get_user(principal.user_id))
+    for row in rows:
+        people.user_id(row)
     problems = [{"line": e.line, "message": e.message, "fields": e.fields} for e in errors]
     problems += [{"line": r.line, "message": f"Project '{existing[r.project_name.strip()].name}' is archived",
                   "fields": r.fields} for r in rows
@@ -379,5 +418,6 @@ def preview_import(principal: Principal, raw: bytes, wanted: str = "autodetect")
         "date_range": {"start": iso_z(min(starts)), "end": iso_z(max(ends))} if rows else None,
         "projects_matched": [n for n in names if existing[n] is not None],
         "projects_to_create": [n for n in names if existing[n] is None],
+        "users_not_found": sorted(people.not_found, key=str.casefold),
         "problems": sorted(problems, key=lambda p: p["line"])[:PREVIEW_PROBLEMS],
     }

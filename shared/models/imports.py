@@ -43,6 +43,8 @@ class ImportModel(Model):
     options = MapAttribute(default=dict)
     projects_created = UnicodeSetAttribute(null=True)
     clients_created = UnicodeSetAttribute(null=True)
+    projects_matched = UnicodeSetAttribute(null=True)
+    users_not_found = UnicodeSetAttribute(null=True)  # as the file named them (email or name)
     created_at = UTCDateTimeAttribute()
     completed_at = UTCDateTimeAttribute(null=True)
 

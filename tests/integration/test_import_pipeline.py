@@ -1,11 +1,9 @@
 """The asynchronous import pipeline: 202, split, chunks in parallel, exact counts under
 redelivery and crashes, one final status."""
 import boto3
-import pytest
 
-from infra.local import pollers
 from infra.local.pollers import QueuePoller
-from shared.logic import csv_import, imports
+from shared.logic import imports
 from tests.integration.conftest import invoke
 
 HEADER = "project_name,client_name,task_name,start_time,end_time,duration_hours,notes,tags,billable\r\n"
@@ -17,14 +15,6 @@ def csv_rows(n: int, bad_every: int = 0) -> str:
         start = "not a date" if bad_every and i % bad_every == 0 else f"2024-02-{1 + i % 28:02d} {8 + i % 10:02d}:00:00"
         lines.append(f"Project {i % 3},Client {i % 2},,{start},,1.5,row {i},pipeline,true\r\n")
     return "".join(lines)
-
-
-@pytest.fixture
-def small_sync_limit(monkeypatch):
-    """Send small files down the asynchronous path, in small chunks, so tests stay quick."""
-    monkeypatch.setattr(csv_import, "MAX_SYNC_BYTES", 500)
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 7)
-    monkeypatch.setattr(pollers, "REDELIVERY_DELAY_SECONDS", 0)
 
 
 def drain(max_rounds: int = 200) -> int:

@@ -75,7 +75,11 @@ class ImportDetails(BaseModel):
     id: int
     status: str
     imported: int
-    discarded: int
+    discarded: int = Field(description="Rows that failed")
+    skipped: int = Field(description="Duplicates (skip_duplicates) and rows of users not found (fallback_user null)")
+    users_not_found: list[str] = Field(description="Users the file named who are not in this system (or whom "
+                                                   "the caller may not import for), as the file wrote them")
+    projects_matched: list[str]
     projects_created: list[str]
     errors: list[LineProblem]
 
@@ -93,6 +97,7 @@ class ImportPreview(BaseModel):
     date_range: DateRange | None
     projects_matched: list[str]
     projects_to_create: list[str]
+    users_not_found: list[str]
     problems: list[LineProblem]
 
 
