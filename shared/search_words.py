@@ -26,3 +26,9 @@ def words(*texts: str | None) -> list[str]:
             if len(word) >= MIN_WORD:
                 seen.setdefault(word, None)
     return list(seen)[:MAX_WORDS]
+
+
+def matches(query_words: list[str], *texts: str | None) -> bool:
+    """Whether every query word starts a word of the texts (what the index promises)."""
+    have = words(*texts)
+    return all(any(w.startswith(q) for w in have) for q in query_words)

@@ -258,7 +258,7 @@ def rewrite_entries(entries: list[TimeEntry], changes_for) -> int:
 def put_entries(values: list[dict], ids: list[int] | None = None) -> list[TimeEntry]:
     """Write stopped entries in bulk: one counter call reserves every id (unless the caller
     brings ids already reserved: an import's are derived from (import, row), so a retry
-    rewrites the same items), BatchWriteItem writes 25 per call, the search words one more batch."""
+    rewrites the same items), BatchWriteItem writes 25 per call, the search postings a few items more."""
     if not values:
         return []
     now = utcnow()
@@ -271,5 +271,5 @@ def put_entries(values: list[dict], ids: list[int] | None = None) -> list[TimeEn
     with BatchWrite(TimeEntryModel) as batch:
         for item in items:
             batch.save(item)
-    _reindex([(None, item) for item in items])
+    search_terms.index_bulk("entry", [(str(item.user_id), item.id, _texts(item)) for item in items])
     return [_to_domain(item) for item in items]

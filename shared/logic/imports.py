@@ -43,7 +43,7 @@ from shared.logic.timeparse import parse_bound, to_utc
 from shared.logic.users import validate_timezone
 from shared.observability import logger
 
-CHUNK_ROWS = 500
+CHUNK_ROWS = 1000
 CHUNK_BYTES = 1_000_000  # a chunk object's rows, JSON; messages only name it
 MAX_IMPORT_BYTES = 200 * 2**20
 UPLOAD_PREFIX = "uploads/imports/"  # expired by the bucket's 7-day lifecycle rule

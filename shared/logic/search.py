@@ -14,7 +14,7 @@ from shared.data import tasks as tasks_data
 from shared.data import time_entries as entries_data
 from shared.domain import Principal
 from shared.errors import ValidationFailed
-from shared.search_words import words
+from shared.search_words import matches, words
 
 TYPES = ("project", "task", "client", "entry")
 MIN_QUERY = 2
@@ -56,8 +56,10 @@ def _clients(query_words, limit) -> list[dict]:
 
 
 def _entries(principal: Principal, query_words, limit) -> list[dict]:
-    ids = search_terms.find("entry", str(principal.user_id), query_words, limit)
-    entries = sorted(entries_data.get_entries(ids), key=lambda e: e.start_time, reverse=True)
+    ids = search_terms.find("entry", str(principal.user_id), query_words, limit * 3)
+    # The index may still list an entry that has since lost the word: check what was fetched.
+    entries = sorted((e for e in entries_data.get_entries(ids) if matches(query_words, e.notes, " ".join(e.tags))),
+                     key=lambda e: e.start_time, reverse=True)[:limit]
     projects = {p.id: p.name for p in projects_data.get_projects({e.project_id for e in entries if e.project_id})}
     return [{"type": "entry", "category": "entry", "id": e.id,
              "title": (e.notes or ", ".join(e.tags) or "Time entry")[:80],

@@ -27,6 +27,7 @@ class UniqueNameModel(Model):
 
     key = UnicodeAttribute(hash_key=True)
     ref_id = NumberAttribute()
+    postings = UnicodeAttribute(null=True)
 
 
 class IdempotencyModel(Model):
@@ -60,6 +61,10 @@ class SearchTermModel(Model):
     for time entries, empty for the shared catalogue); ``term`` is ``<word>#<id>``.
     A query word is then one Query: the bucket of its first two letters, with
     ``term`` beginning with the word. Nothing is ever scanned.
+
+    Bulk writes (imports) write postings instead: per bucket, one item for the whole
+    batch, ``term`` = ``~<first id>#<part>``, ``postings`` = "word id id ...\n" lines
+    (ids as offsets from ``ref_id``): a 500-row chunk costs a few items, not ~5 per row.
     """
 
     class Meta(BaseMeta):
@@ -68,3 +73,4 @@ class SearchTermModel(Model):
     bucket = UnicodeAttribute(hash_key=True)
     term = UnicodeAttribute(range_key=True)
     ref_id = NumberAttribute()
+    postings = UnicodeAttribute(null=True)

@@ -65,3 +65,28 @@ def test_search_needs_read_projects(api, make_token):
     token = make_token(["read:time_entries"])
     r = api("GET", "/api/v1/search", token=token, query={"q": "web"})
     assert r.status == 403 and r.json()["required_scope"] == "read:projects"
+
+
+def test_bulk_written_entries_are_found_through_postings_and_edits_are_followed(api, admin_token, ddb_calls):
+    rows = "".join(f"Site,,,2024-02-{1 + i % 28:02d} 09:00:00,,1,Deploy ticket {1000 + i},release,true\r\n"
+                   for i in range(60))
+    header = "project_name,client_name,task_name,start_time,end_time,duration_hours,notes,tags,billable\r\n"
+    ddb_calls.clear()
+    r = api("POST", "/api/v1/time-entries/import-csv", token=admin_token, body=header + rows, content_type="text/csv")
+    assert r.status == 201 and r.json()["created"] == 60
+    # 60 entries: 3 batches of 25; their index one more (a postings item per two-letter bucket: de, ti, 10,
+    # re), where one item per word and entry took 10; the new project's name one.
+    assert ddb_calls["BatchWriteItem"] == 5
+
+    def found(q):
+        results = api("GET", "/api/v1/search", token=admin_token, query={"q": q, "types": "entry", "limit": 50})
+        return [x["title"] for x in results.json()["results"]]
+
+    assert found("ticket 1042") == ["Deploy ticket 1042"]
+    assert len(found("deploy")) == 50 and len(found("release")) == 50
+    entry = next(e for e in api("GET", "/api/v1/time-entries", token=admin_token, query={"per_page": 100}).json()[
+        "time_entries"] if e["notes"] == "Deploy ticket 1042")
+    api("PUT", f"/api/v1/time-entries/{entry['id']}", token=admin_token, body={"notes": "Hotfix"})
+    assert found("ticket 1042") == [] and found("hotfix") == ["Hotfix"]
+    api("DELETE", f"/api/v1/time-entries/{entry['id']}", token=admin_token)
+    assert found("hotfix") == []
