@@ -4,15 +4,20 @@ wait for the final status.
 
     python bench/import_bench.py [rows]
 
-Prints rows/s, DynamoDB write requests per 1,000 rows (entries and search index apart),
-SQS messages, and the process's peak memory. The file goes in through the logic, not
-HTTP: files over 6 MB need the presigned upload, which is not built yet.
+Prints rows/s, DynamoDB write requests per 1,000 rows, SQS messages, and peak memory:
+of the whole process (moto holds every table in it), and of the splitter and of one
+worker, each run again in a fresh process on the same file (bench/worker_memory.py).
+The file goes in through the logic, not HTTP (the presigned upload's PUT is S3's own).
 """
 from __future__ import annotations
 
+import json
+import os
 import resource
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import botocore.client
 from _local import calls, local_stack
@@ -28,6 +33,27 @@ def make_csv(rows: int) -> bytes:
         lines.append(f"Project {i % 20},Client {i % 5},Task {i % 3},2024-{1 + i % 12:02d}-{day:02d} {hour:02d}:00:00,"
                      f",0.75,Imported row {i},bench;import,{'true' if i % 4 else 'false'}")
     return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def step_peak(step: str, import_id: int = 0) -> dict:
+    script = Path(__file__).with_name("worker_memory.py")
+    out = subprocess.run([sys.executable, str(script), step, str(import_id)], env=dict(os.environ),
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure_steps(raw: bytes) -> dict:
+    """The splitter and a worker, each alone in a fresh process, on a second copy of the file."""
+    from shared.data import imports as imports_data
+    from shared.data import objects
+
+    import_id = imports_data.new_import_id()
+    key = f"uploads/imports/{import_id}.csv"
+    objects.put_object(key, raw, "text/csv")
+    imports_data.put_import(import_id, {"user_id": 1, "type": "autodetect", "filename": "memory.csv",
+                                        "object_key": key, "options": {}})
+    return {"baseline": step_peak("baseline"), "split": step_peak("split", import_id),
+            "chunk": step_peak("chunk", import_id)}
 
 
 def main() -> None:
@@ -68,6 +94,10 @@ def main() -> None:
               + ", ".join(f"{op} {n * per_k:.1f}" for op, n in writes.items() if n))
         print(f"  all writes              {sum(writes.values()) * per_k:.1f}")
         print(f"peak RSS (whole process)  {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        steps = measure_steps(raw)
+        print(f"peak RSS, fresh process   imports only {steps['baseline']['peak_rss_mb']:.0f} MB, "
+              f"splitter {steps['split']['peak_rss_mb']:.0f} MB ({steps['split']['queued']} chunk messages), "
+              f"worker on one chunk {steps['chunk']['peak_rss_mb']:.0f} MB")
 
 
 if __name__ == "__main__":

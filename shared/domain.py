@@ -198,3 +198,40 @@ def final_import_status(successful: int, failed: int) -> str:
     if failed == 0:
         return "completed"
     return "partial" if successful else "failed"
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    id: int
+    user_id: int
+    export_type: str  # gdpr | filtered | backup
+    export_format: str  # json | zip | csv
+    status: str  # pending | processing | completed | failed
+    filters: dict
+    filename: str
+    object_key: str
+    record_count: int | None
+    file_size: int | None
+    error_message: str | None
+    created_at: datetime
+    completed_at: datetime | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RestoreJob:
+    id: int
+    user_id: int
+    source_key: str
+    dry_run: bool
+    status: str  # pending | processing | completed | failed
+    phase: str | None
+    backup_info: dict | None
+    counts: dict
+    error_message: str | None
+    created_at: datetime
+    completed_at: datetime | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("completed", "failed")

@@ -24,9 +24,12 @@ TABLE_ENV = {
     "search_terms": "TABLE_SEARCH_TERMS",
     "imports": "TABLE_IMPORTS",
     "import_errors": "TABLE_IMPORT_ERRORS",
+    "exports": "TABLE_EXPORTS",
+    "restores": "TABLE_RESTORES",
 }
 BUCKET_ENV = "DATA_BUCKET"
-IMPORT_QUEUE_ENV = "IMPORT_QUEUE_URL"
+# Environment variable holding each work queue's URL, keyed by the queue's logical name.
+QUEUE_ENV = {"imports": "IMPORT_QUEUE_URL", "exports": "EXPORT_QUEUE_URL"}
 
 
 def _int(name: str, default: int) -> int:
@@ -39,7 +42,7 @@ class Settings:
     tables: dict[str, str]
     region: str
     data_bucket: str
-    import_queue_url: str
+    queue_urls: dict[str, str]
     rate_limit_per_minute: int
     rate_limit_per_hour: int
     token_cache_seconds: int
@@ -50,6 +53,9 @@ class Settings:
     def table(self, logical: str) -> str:
         return self.tables[logical]
 
+    def queue_url(self, logical: str) -> str:
+        return self.queue_urls[logical]
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
@@ -58,7 +64,7 @@ def get_settings() -> Settings:
         tables={logical: os.environ.get(env, f"{prefix}{logical}") for logical, env in TABLE_ENV.items()},
         region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
         data_bucket=os.environ.get(BUCKET_ENV, "tt-data"),
-        import_queue_url=os.environ.get(IMPORT_QUEUE_ENV, ""),
+        queue_urls={logical: os.environ.get(env, "") for logical, env in QUEUE_ENV.items()},
         rate_limit_per_minute=_int("API_TOKEN_RATE_LIMIT_PER_MINUTE", 100),
         rate_limit_per_hour=_int("API_TOKEN_RATE_LIMIT_PER_HOUR", 1000),
         # A revoked token stops working once every warm container's cache entry expires.

@@ -16,7 +16,7 @@ from infra.cloud.nag import acknowledge, arn_token
 from infra.cloud.queues_construct import WORKER_TIMEOUT, QueuesConstruct
 from infra.cloud.storage_construct import StorageConstruct
 from shared import routes
-from shared.settings import BUCKET_ENV, IMPORT_QUEUE_ENV, TABLE_ENV
+from shared.settings import BUCKET_ENV, QUEUE_ENV, TABLE_ENV
 
 API_TIMEOUT = Duration.seconds(29)  # API Gateway's integration limit
 # docs reads its sibling functions' route definitions, so it ships them all.
@@ -35,7 +35,7 @@ class FunctionsConstruct(Construct):
         )
         environment = {
             BUCKET_ENV: storage.bucket.bucket_name,
-            IMPORT_QUEUE_ENV: queues.imports.queue_url,
+            **{env: queues.by_name[logical].queue_url for logical, env in QUEUE_ENV.items()},
             "POWERTOOLS_SERVICE_NAME": "timetracker",
             "POWERTOOLS_METRICS_NAMESPACE": "TimeTracker",
             "API_TOKEN_RATE_LIMIT_PER_MINUTE": "100",

@@ -13,9 +13,7 @@ from werkzeug.serving import make_server
 
 REGION = "us-east-1"
 BUCKET = "tt-data"
-QUEUES = {  # logical name -> (environment variable, max receives before the DLQ); the DLQ is "<name>_dlq"
-    "imports": ("IMPORT_QUEUE_URL", 3),
-}
+MAX_RECEIVES = 3  # before a message moves to its queue's DLQ ("<name>_dlq"), as in the CDK app
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -102,11 +100,13 @@ def provision() -> dict[str, str]:
     if BUCKET not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
         s3.create_bucket(Bucket=BUCKET)
     sqs = boto3.client("sqs")
+    from shared.settings import QUEUE_ENV
+
     urls = {}
-    for logical, (env_var, max_receives) in QUEUES.items():
+    for logical, env_var in QUEUE_ENV.items():
         dlq_url = sqs.create_queue(QueueName=f"tt-{logical}_dlq")["QueueUrl"]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receives)})
+        redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVES)})
         urls[env_var] = sqs.create_queue(QueueName=f"tt-{logical}", Attributes={
             "VisibilityTimeout": "60", "RedrivePolicy": redrive})["QueueUrl"]
     return urls

@@ -55,3 +55,93 @@ def stream(key: str, chunk_size: int = 1 << 20):
     """(size, byte chunks) of an object, read piece by piece."""
     got = _s3().get_object(Bucket=get_settings().data_bucket, Key=key)
     return got["ContentLength"], got["Body"].iter_chunks(chunk_size)
+
+
+def presigned_get(key: str, expires_in: int, filename: str, content_type: str) -> str:
+    """A short-lived download URL that names the file for the browser."""
+    return _s3().generate_presigned_url("get_object", ExpiresIn=expires_in, Params={
+        "Bucket": get_settings().data_bucket, "Key": key, "ResponseContentType": content_type,
+        "ResponseContentDisposition": f'attachment; filename="{filename}"'})
+
+
+def delete_object(key: str) -> None:
+    _s3().delete_object(Bucket=get_settings().data_bucket, Key=key)
+
+
+def stream_from(key: str, offset: int, chunk_size: int = 1 << 20):
+    """Byte chunks of an object from ``offset`` on (an S3 range read): a resumed step
+    reads only what is left."""
+    got = _s3().get_object(Bucket=get_settings().data_bucket, Key=key, Range=f"bytes={offset}-")
+    return got["Body"].iter_chunks(chunk_size)
+
+
+class MultipartWriter:
+    """A write-only file object that streams to one S3 object: bytes are buffered up to
+    PART_BYTES and sent as a multipart upload part, so memory stays flat whatever the
+    size. A small file becomes one PutObject. ``close()`` completes the object; ``abort()``
+    (or leaving the ``with`` block by an exception) leaves no object and no parts behind."""
+
+    PART_BYTES = 8 * 2**20  # S3's minimum part is 5 MiB
+
+    def __init__(self, key: str, content_type: str):
+        self.key, self.content_type = key, content_type
+        self.size = 0
+        self._buffer = bytearray()
+        self._upload_id: str | None = None
+        self._parts: list[dict] = []
+        self.closed = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | str) -> int:
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        self._buffer += data
+        self.size += len(data)
+        if len(self._buffer) >= self.PART_BYTES:
+            self._send_part()
+        return len(data)
+
+    def flush(self) -> None:
+        """Parts go out when full; S3 needs every part but the last to be at least 5 MiB."""
+
+    def _send_part(self) -> None:
+        bucket = get_settings().data_bucket
+        if self._upload_id is None:
+            self._upload_id = _s3().create_multipart_upload(Bucket=bucket, Key=self.key,
+                                                            ContentType=self.content_type)["UploadId"]
+        number = len(self._parts) + 1
+        etag = _s3().upload_part(Bucket=bucket, Key=self.key, UploadId=self._upload_id, PartNumber=number,
+                                 Body=bytes(self._buffer))["ETag"]
+        self._parts.append({"ETag": etag, "PartNumber": number})
+        self._buffer.clear()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        bucket = get_settings().data_bucket
+        if self._upload_id is None:
+            _s3().put_object(Bucket=bucket, Key=self.key, Body=bytes(self._buffer), ContentType=self.content_type)
+        else:
+            if self._buffer:
+                self._send_part()
+            _s3().complete_multipart_upload(Bucket=bucket, Key=self.key, UploadId=self._upload_id,
+                                            MultipartUpload={"Parts": self._parts})
+        self._buffer.clear()
+        self.closed = True
+
+    def abort(self) -> None:
+        if self._upload_id is not None and not self.closed:
+            _s3().abort_multipart_upload(Bucket=get_settings().data_bucket, Key=self.key, UploadId=self._upload_id)
+        self._buffer.clear()
+        self.closed = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *_):
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

@@ -1,4 +1,4 @@
-"""Messages to the import queue (SQS): batches of at most 10 messages and 1 MiB."""
+"""Messages to the work queues (SQS: imports, exports), in batches of at most 10 messages and 1 MiB."""
 from __future__ import annotations
 
 import json
@@ -29,8 +29,8 @@ def _batches(bodies: list[str]):
         yield batch
 
 
-def send(messages: list[dict]) -> None:
-    url = get_settings().import_queue_url
+def send(messages: list[dict], queue: str = "imports") -> None:
+    url = get_settings().queue_url(queue)
     for batch in _batches([json.dumps(m, separators=(",", ":")) for m in messages]):
         result = _sqs().send_message_batch(QueueUrl=url, Entries=[
             {"Id": str(i), "MessageBody": body} for i, body in enumerate(batch)])

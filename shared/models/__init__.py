@@ -5,6 +5,7 @@ def all_models():
     """Every table's model: the schema source for the CDK app and the local stack."""
     from shared.models.api_tokens import ApiTokenModel
     from shared.models.catalog import ClientModel, ProjectModel, TaskModel
+    from shared.models.exports import ExportModel, RestoreModel
     from shared.models.imports import ImportErrorModel, ImportModel
     from shared.models.registry import (
         CounterModel,
@@ -30,4 +31,6 @@ def all_models():
         "search_terms": SearchTermModel,
         "imports": ImportModel,
         "import_errors": ImportErrorModel,
+        "exports": ExportModel,
+        "restores": RestoreModel,
     }

@@ -27,7 +27,6 @@ class UniqueNameModel(Model):
 
     key = UnicodeAttribute(hash_key=True)
     ref_id = NumberAttribute()
-    postings = UnicodeAttribute(null=True)
 
 
 class IdempotencyModel(Model):

@@ -5,11 +5,12 @@ def test_tables_are_derived_from_the_storage_models():
     specs = {s.logical: s for s in all_table_specs()}
     assert set(specs) == {"users", "api_tokens", "projects", "clients", "tasks", "counters", "unique_names",
                           "rate_limits", "time_entries", "idempotency", "search_terms",
-                          "imports", "import_errors"}
+                          "imports", "import_errors", "exports", "restores"}
     assert specs["projects"].partition == ("org", "S") and specs["projects"].sort == ("id", "N")
     assert {name for name, _, _ in specs["projects"].indexes} == {"by-status", "by-client"}
     assert specs["api_tokens"].ttl_attribute == "purge_at"
     assert specs["rate_limits"].ttl_attribute == "expires_at"
+    assert specs["exports"].ttl_attribute == "purge_at"  # the record goes a day after its file
     assert specs["tasks"].stream_view_type == "NEW_AND_OLD_IMAGES"
 
 

@@ -1,0 +1,37 @@
+"""One import step in a fresh process against a running local stack, printing that
+process's peak RSS: what a splitter or a worker Lambda needs, apart from moto.
+
+    python bench/worker_memory.py baseline|split|chunk <import_id>
+
+Run by import_bench.py with the stack's environment. Messages the step would queue are
+counted, not sent, so measuring does not start more work.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main() -> None:
+    step = sys.argv[1]
+    from shared.data import imports as imports_data
+    from shared.logic import imports
+
+    queued: list[dict] = []
+    imports.work_queue.send = queued.extend
+    if step == "split":
+        imports.split(int(sys.argv[2]))
+    elif step == "chunk":
+        job = imports_data.get_import(int(sys.argv[2]))
+        imports.process_chunk({"kind": "chunk", "import_id": job.id, "chunk": 0, "dialect": job.type,
+                               "day_first": None, "rows_key": imports._chunk_key(job.id, 0)})
+    print(json.dumps({"step": step, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "queued": len(queued)}))
+
+
+if __name__ == "__main__":
+    main()

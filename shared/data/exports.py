@@ -1,0 +1,124 @@
+"""Exports' and restores' access patterns (keys and indexes in shared/models/exports.py)."""
+from __future__ import annotations
+
+from dataclasses import fields as dc_fields
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import UpdateError
+
+from shared.clock import iso_z, utcnow
+from shared.data import counters
+from shared.data.common import fetch_page, is_conditional_failure
+from shared.domain import ExportJob, Page, RestoreJob
+from shared.models.base import ORG
+from shared.models.exports import ExportModel, RestoreModel
+
+_EXPORT_FIELDS = [f.name for f in dc_fields(ExportJob)]
+_RESTORE_FIELDS = [f.name for f in dc_fields(RestoreJob)]
+PURGE_AFTER = timedelta(days=1)  # the record outlives its file by a day, then TTL removes it
+
+
+def _export(item: ExportModel) -> ExportJob:
+    values = {n: getattr(item, n) for n in _EXPORT_FIELDS}
+    values["filters"] = item.filters.as_dict() if item.filters else {}
+    return ExportJob(**values)
+
+
+def new_export_id() -> int:
+    return counters.next_id("export")
+
+
+def put_export(export_id: int, values: dict) -> ExportJob:
+    now = utcnow()
+    item = ExportModel(export_id, org=ORG, created_at=now, created_key=f"{iso_z(now)}#{export_id:012d}",
+                       status="pending", **values)
+    item.save(condition=ExportModel.id.does_not_exist())
+    return _export(item)
+
+
+def get_export(export_id: int) -> ExportJob | None:
+    try:
+        return _export(ExportModel.get(export_id, consistent_read=True))
+    except ExportModel.DoesNotExist:
+        return None
+
+
+def list_exports(*, user_id: int | None, page: int, per_page: int) -> Page:
+    """Newest first: a user's (by-user) or everyone's (by-org)."""
+    source, hash_key = (ExportModel.by_org, ORG) if user_id is None else (ExportModel.by_user, user_id)
+    return fetch_page(source, hash_key, page=page, per_page=per_page, to_domain=_export, newest_first=True)
+
+
+def _move(model, record_id: int, actions: list, when: tuple[str, ...]) -> bool:
+    """Apply ``actions`` only while the record's status is one of ``when``."""
+    try:
+        model(record_id).update(actions=actions, condition=model.status.is_in(*when))
+    except UpdateError as exc:
+        if is_conditional_failure(exc):
+            return False
+        raise
+    return True
+
+
+def start_export(export_id: int) -> bool:
+    """pending (or a retried processing) → processing; False if it finished meanwhile."""
+    return _move(ExportModel, export_id, [ExportModel.status.set("processing")], ("pending", "processing"))
+
+
+def complete_export(export_id: int, record_count: int, file_size: int, expires_at: datetime) -> bool:
+    now = utcnow()
+    return _move(ExportModel, export_id, [
+        ExportModel.status.set("completed"), ExportModel.record_count.set(record_count),
+        ExportModel.file_size.set(file_size), ExportModel.completed_at.set(now),
+        ExportModel.expires_at.set(expires_at), ExportModel.purge_at.set(expires_at + PURGE_AFTER),
+        ExportModel.error_message.remove()], ("processing",))
+
+
+def note_export_error(export_id: int, message: str, *, final: bool) -> bool:
+    """Record why an attempt failed; the last attempt fails the export."""
+    actions = [ExportModel.error_message.set(message[:1000])]
+    if final:
+        now = utcnow()
+        actions += [ExportModel.status.set("failed"), ExportModel.completed_at.set(now),
+                    ExportModel.purge_at.set(now + timedelta(days=8))]
+    return _move(ExportModel, export_id, actions, ("pending", "processing"))
+
+
+# -- restores ------------------------------------------------------------------
+def _restore(item: RestoreModel) -> RestoreJob:
+    values = {n: getattr(item, n) for n in _RESTORE_FIELDS}
+    values["counts"] = item.counts.as_dict() if item.counts else {}
+    values["backup_info"] = item.backup_info.as_dict() if item.backup_info else None
+    return RestoreJob(**values)
+
+
+def put_restore(values: dict) -> RestoreJob:
+    item = RestoreModel(counters.next_id("restore"), created_at=utcnow(), status="pending", **values)
+    item.save(condition=RestoreModel.id.does_not_exist())
+    return _restore(item)
+
+
+def get_restore(restore_id: int) -> RestoreJob | None:
+    try:
+        return _restore(RestoreModel.get(restore_id, consistent_read=True))
+    except RestoreModel.DoesNotExist:
+        return None
+
+
+def update_restore(restore_id: int, *, status: str | None = None, phase: str | None = None,
+                   backup_info: dict | None = None, counts: dict | None = None, error: str | None = None,
+                   when: tuple[str, ...] = ("pending", "processing")) -> bool:
+    actions = []
+    if status:
+        actions.append(RestoreModel.status.set(status))
+        if status in ("completed", "failed"):
+            actions.append(RestoreModel.completed_at.set(utcnow()))
+    if phase:
+        actions.append(RestoreModel.phase.set(phase))
+    if backup_info is not None:
+        actions.append(RestoreModel.backup_info.set(backup_info))
+    if counts is not None:
+        actions.append(RestoreModel.counts.set(counts))
+    if error:
+        actions.append(RestoreModel.error_message.set(error[:1000]))
+    return _move(RestoreModel, restore_id, actions, when)

@@ -1,0 +1,68 @@
+"""Exports and restores: one record per job, owned by the user who asked.
+
+Exports: key ``id``; history by-user / by-org (admins), newest first, ranged by
+``created_key``. The file lives under ``exports/`` in the data bucket, which the
+bucket's lifecycle rule expires after 7 days; ``purge_at`` lets DynamoDB's TTL drop
+the record a day after that (the API refuses anything past ``expires_at`` itself,
+since both expiries are lazy).
+
+Restores: key ``id``; kept apart from the tables a restore replaces, so a restore
+can report on itself while it rewrites everything else.
+"""
+from pynamodb.attributes import (
+    BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+
+from shared.models.base import BaseMeta, Model, gsi, table_name
+
+
+def _created() -> UnicodeAttribute:
+    return UnicodeAttribute(range_key=True)
+
+
+class ExportModel(Model):
+    class Meta(BaseMeta):
+        table_name = table_name("exports")
+
+    id = NumberAttribute(hash_key=True)
+    org = UnicodeAttribute()
+    user_id = NumberAttribute()
+    created_key = UnicodeAttribute()  # created_at ISO + "#" + id
+    export_type = UnicodeAttribute()  # gdpr | filtered | backup
+    export_format = UnicodeAttribute()  # json | zip | csv
+    status = UnicodeAttribute()  # pending | processing | completed | failed
+    filters = MapAttribute(default=dict)
+    filename = UnicodeAttribute()
+    object_key = UnicodeAttribute()
+    record_count = NumberAttribute(null=True)
+    file_size = NumberAttribute(null=True)
+    error_message = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    completed_at = UTCDateTimeAttribute(null=True)
+    expires_at = UTCDateTimeAttribute(null=True)
+    purge_at = TTLAttribute(null=True)
+
+    by_user = gsi("by-user", ("user_id", NumberAttribute(hash_key=True)), ("created_key", _created()))
+    by_org = gsi("by-org", ("org", UnicodeAttribute(hash_key=True)), ("created_key", _created()))
+
+
+class RestoreModel(Model):
+    class Meta(BaseMeta):
+        table_name = table_name("restores")
+
+    id = NumberAttribute(hash_key=True)
+    user_id = NumberAttribute()
+    source_key = UnicodeAttribute()  # the backup file in the data bucket
+    dry_run = BooleanAttribute(default=False)
+    status = UnicodeAttribute()  # pending | processing | completed | failed
+    phase = UnicodeAttribute(null=True)  # clear | load
+    backup_info = MapAttribute(null=True)
+    counts = MapAttribute(default=dict)  # per table: what was (or would be) written, replaced, removed
+    error_message = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    completed_at = UTCDateTimeAttribute(null=True)
