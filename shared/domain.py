@@ -226,6 +226,7 @@ class RestoreJob:
     dry_run: bool
     status: str  # pending | processing | completed | failed
     phase: str | None
+    cursor: str | None
     backup_info: dict | None
     counts: dict
     error_message: str | None

@@ -33,6 +33,14 @@ class Conflict(DomainError):
         self.error_code = error_code
 
 
+class Gone(DomainError):
+    """It existed, and is no longer available (an expired export)."""
+
+    def __init__(self, message: str, error_code: str = "gone"):
+        super().__init__(message)
+        self.error_code = error_code
+
+
 class ValidationFailed(DomainError):
     """Field-level problems: ``errors`` maps a field name to its messages."""
 

@@ -104,6 +104,15 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/imports/{import_id}/entries", "imports", "read:time_entries", "list_import_entries"),
     _r("GET", "/api/v1/imports/{import_id}/tags", "imports", "read:time_entries", "list_import_tags"),
     _r("GET", "/api/v1/imports/{import_id}/projects", "imports", "read:time_entries", "list_import_projects"),
+    # exports and backups (TimeTracker's paths)
+    _r("POST", "/api/export/gdpr", "exports", "read:time_entries", "create_gdpr_export", 202),
+    _r("POST", "/api/export/filtered", "exports", "read:time_entries", "create_filtered_export", 202),
+    _r("POST", "/api/export/backup", "exports", "admin:all", "create_backup", 202),
+    _r("GET", "/api/export/status/{export_id}", "exports", "read:time_entries", "get_export_status"),
+    _r("GET", "/api/export/history", "exports", "read:time_entries", "list_export_history"),
+    _r("GET", "/api/export/download/{export_id}", "exports", "read:time_entries", "download_export", 302),
+    _r("POST", "/api/backup/restore", "exports", "admin:all", "create_restore", 202, uploads=True),
+    _r("GET", "/api/backup/restore/{restore_id}", "exports", "admin:all", "get_restore"),
 )
 
 
@@ -120,6 +129,9 @@ EVENT_SOURCES: tuple[EventSource, ...] = (
     EventSource("imports", "import_worker", batch_size=5),
     # What the import queue gave up on (after its retries): settle it instead of leaving the import hanging.
     EventSource("imports_dlq", "import_dead_letters", batch_size=10),
+    # One export (or restore step) per invocation: each streams a whole file.
+    EventSource("exports", "export_worker", batch_size=1),
+    EventSource("exports_dlq", "export_dead_letters", batch_size=10),
 )
 
 

@@ -12,6 +12,7 @@ os.environ.update(
     POWERTOOLS_LOG_LEVEL="WARNING",
     DATA_BUCKET="tt-data",
     IMPORT_QUEUE_URL="https://sqs.us-east-1.amazonaws.com/123456789012/tt-imports",
+    EXPORT_QUEUE_URL="https://sqs.us-east-1.amazonaws.com/123456789012/tt-exports",
     JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
     JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="20",
 )

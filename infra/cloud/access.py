@@ -2,6 +2,7 @@
 data (no CDK import) so the integration tests can check real calls against it."""
 
 READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem")
+SCAN = ("dynamodb:Scan",)
 WRITE = READ + ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
 UPDATE = ("dynamodb:UpdateItem",)
 
@@ -30,6 +31,15 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "import_worker": {**ENTRIES, "imports": WRITE, "import_errors": WRITE, "projects": WRITE, "clients": WRITE,
                       "tasks": WRITE},  # tasks: an undo deletes a project with its name guard, never its tasks
     "import_dead_letters": {"imports": WRITE, "import_errors": WRITE, "unique_names": WRITE},
+    # Starting exports and restores: their records and ids; names for file names, projects for filters.
+    "exports": {**AUTH, "exports": WRITE, "restores": WRITE, "counters": UPDATE, "users": READ, "projects": READ},
+    # Builds exports (reads what a user holds; a backup Scans every backed-up table) and runs restores
+    # (which replace those tables). The only function allowed to Scan: it serves no request.
+    "export_worker": {**{t: WRITE + SCAN for t in ("users", "api_tokens", "projects", "clients", "tasks", "counters",
+                                                   "unique_names", "time_entries", "search_terms", "imports",
+                                                   "import_errors")},
+                      "exports": WRITE, "restores": WRITE},
+    "export_dead_letters": {"exports": WRITE, "restores": WRITE},
 }
 
 # S3 (the data bucket) and SQS, beyond DynamoDB.
@@ -37,11 +47,18 @@ OBJECTS: dict[str, dict[str, str]] = {  # function -> {key pattern: "read" | "wr
     "time_entries": {"uploads/imports/*": "write"},
     "imports": {"uploads/imports/*": "read-write"},  # stores files, signs upload URLs, checks uploads
     "import_worker": {"uploads/imports/*": "read-write"},  # reads the file, writes and reads its chunks
+    # Signs download URLs; stores a backup sent in the request and checks uploaded ones.
+    "exports": {"exports/*": "read", "uploads/restores/*": "read-write", "uploads/imports/*": "read"},
+    # Writes export files (multipart: PutObject covers the parts; aborting needs its own action);
+    # reads backups to restore, and writes a re-laid one.
+    "export_worker": {"exports/*": "read-write", "uploads/restores/*": "read-write", "uploads/imports/*": "read"},
 }
 SENDS_TO: dict[str, tuple[str, ...]] = {  # function -> queues it sends to
     "time_entries": ("imports",),
     "imports": ("imports",),
     "import_worker": ("imports",),
+    "exports": ("exports",),
+    "export_worker": ("exports",),
 }
 
 

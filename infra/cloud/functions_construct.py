@@ -3,7 +3,7 @@ Python 3.12 on arm64, sharing one layer (shared/ and its dependencies), each wit
 its own role that reaches only the tables it uses."""
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Size
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
@@ -19,6 +19,8 @@ from shared import routes
 from shared.settings import BUCKET_ENV, QUEUE_ENV, TABLE_ENV
 
 API_TIMEOUT = Duration.seconds(29)  # API Gateway's integration limit
+# A backup's tables are spooled to /tmp before the header with their counts is written.
+EPHEMERAL_STORAGE = {"export_worker": Size.gibibytes(4)}
 # docs reads its sibling functions' route definitions, so it ships them all.
 WHOLE_FUNCTIONS_DIR = {"docs"}
 
@@ -64,8 +66,9 @@ class FunctionsConstruct(Construct):
         for logical, actions in ACCESS[name].items():
             data.tables[logical].grant(role, *actions)
         for pattern, mode in OBJECTS.get(name, {}).items():
-            actions = {"read": ["s3:GetObject"], "write": ["s3:PutObject"],
-                       "read-write": ["s3:GetObject", "s3:PutObject"]}[mode]
+            # Writers may abort their own multipart uploads (a failed export leaves no parts behind).
+            actions = {"read": ["s3:GetObject"], "write": ["s3:PutObject", "s3:AbortMultipartUpload"],
+                       "read-write": ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]}[mode]
             role.add_to_policy(iam.PolicyStatement(actions=actions,
                                                    resources=[storage.bucket.arn_for_objects(pattern)]))
         for queue in SENDS_TO.get(name, ()):
@@ -83,6 +86,7 @@ class FunctionsConstruct(Construct):
             log_group=log_group,
             memory_size=512,
             timeout=timeout or API_TIMEOUT,
+            ephemeral_storage_size=EPHEMERAL_STORAGE.get(name),
             tracing=lambda_.Tracing.ACTIVE,
             environment=environment,
         )

@@ -16,6 +16,7 @@ _STATUS = {
     domain.Forbidden: (403, "forbidden"),
     domain.NotFound: (404, "not_found"),
     domain.Conflict: (409, "conflict"),
+    domain.Gone: (410, "gone"),
     domain.ValidationFailed: (400, "validation_error"),
     domain.InvalidState: (400, "invalid_state"),
     domain.IdempotencyKeyReused: (422, "idempotency_key_reused"),
@@ -30,6 +31,7 @@ _TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    410: "Gone",
     413: "Payload too large",
     415: "Unsupported media type",
     422: "Unprocessable request",
@@ -51,7 +53,7 @@ def from_domain(exc: domain.DomainError) -> tuple[int, dict, dict[str, str]]:
     headers: dict[str, str] = {}
     if isinstance(exc, domain.Unauthorized):
         return status, body(status, exc.message, code, error=exc.error), {"WWW-Authenticate": "Bearer"}
-    if isinstance(exc, (domain.Conflict, domain.InvalidState)):
+    if isinstance(exc, (domain.Conflict, domain.InvalidState, domain.Gone)):
         code = exc.error_code
     if isinstance(exc, domain.Forbidden) and exc.required_scope:
         extra = {"required_scope": exc.required_scope, "available_scopes": exc.available_scopes or []}

@@ -55,6 +55,10 @@ def list_tokens(*, user_id: int | None, page: int, per_page: int) -> Page:
     return fetch_page(ApiTokenModel.by_id, ORG, page=page, per_page=per_page, to_domain=_to_domain)
 
 
+def iter_tokens(user_id: int):
+    return (_to_domain(item) for item in ApiTokenModel.by_user.query(user_id))
+
+
 def revoke_token(token_hash: str, now: datetime) -> bool:
     """Set revoked_at once; False if it was already revoked (or is gone)."""
     item = ApiTokenModel(token_hash)

@@ -49,6 +49,11 @@ def list_exports(*, user_id: int | None, page: int, per_page: int) -> Page:
     return fetch_page(source, hash_key, page=page, per_page=per_page, to_domain=_export, newest_first=True)
 
 
+def iter_exports(user_id: int):
+    """A user's exports, oldest first (Query by-user)."""
+    return (_export(item) for item in ExportModel.by_user.query(user_id))
+
+
 def _move(model, record_id: int, actions: list, when: tuple[str, ...]) -> bool:
     """Apply ``actions`` only while the record's status is one of ``when``."""
     try:
@@ -106,9 +111,15 @@ def get_restore(restore_id: int) -> RestoreJob | None:
 
 
 def update_restore(restore_id: int, *, status: str | None = None, phase: str | None = None,
-                   backup_info: dict | None = None, counts: dict | None = None, error: str | None = None,
-                   when: tuple[str, ...] = ("pending", "processing")) -> bool:
+                   cursor: str | None = None, source_key: str | None = None, backup_info: dict | None = None,
+                   counts: dict | None = None, error: str | None = None, from_cursor: str | None = None) -> bool:
+    """Move a running restore on. With ``from_cursor``, only if its cursor is still that
+    (a step's effects are recorded exactly once, however often its message arrives)."""
     actions = []
+    if cursor:
+        actions.append(RestoreModel.cursor.set(cursor))
+    if source_key:
+        actions.append(RestoreModel.source_key.set(source_key))
     if status:
         actions.append(RestoreModel.status.set(status))
         if status in ("completed", "failed"):
@@ -121,4 +132,13 @@ def update_restore(restore_id: int, *, status: str | None = None, phase: str | N
         actions.append(RestoreModel.counts.set(counts))
     if error:
         actions.append(RestoreModel.error_message.set(error[:1000]))
-    return _move(RestoreModel, restore_id, actions, when)
+    condition = RestoreModel.status.is_in("pending", "processing")
+    if from_cursor is not None:
+        condition &= RestoreModel.cursor == from_cursor
+    try:
+        RestoreModel(restore_id).update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if is_conditional_failure(exc):
+            return False
+        raise
+    return True

@@ -60,6 +60,11 @@ def list_imports(*, user_id: int | None, page: int, per_page: int, status: str |
                       range_key_condition=created, filter_condition=condition)
 
 
+def iter_imports(user_id: int):
+    """A user's imports, oldest first (Query by-user)."""
+    return (_to_domain(item) for item in ImportModel.by_user.query(user_id))
+
+
 def begin(import_id: int, total: int, chunks_total: int, dialect: str) -> ImportJob:
     """pending → processing, reserving one id per row (entry id = first_entry_id + row
     index) exactly once: a redelivered split finds the import processing and reuses them."""

@@ -9,8 +9,10 @@ from shared.settings import get_settings
 @lru_cache(maxsize=1)
 def _s3():
     import boto3  # only the functions that touch S3 pay for boto3's import
+    from botocore.config import Config
 
-    return boto3.client("s3", region_name=get_settings().region)
+    # Signature V4: presigned URLs then carry an explicit X-Amz-Expires (at most 7 days) and work with SSE-KMS.
+    return boto3.client("s3", region_name=get_settings().region, config=Config(signature_version="s3v4"))
 
 
 def put_object(key: str, body: bytes, content_type: str = "application/octet-stream") -> None:
@@ -94,6 +96,12 @@ class MultipartWriter:
     def writable(self) -> bool:
         return True
 
+    def readable(self) -> bool:
+        return False
+
+    def seekable(self) -> bool:
+        return False
+
     def write(self, data: bytes | str) -> int:
         if isinstance(data, str):
             data = data.encode("utf-8")
@@ -141,7 +149,11 @@ class MultipartWriter:
         return self
 
     def __exit__(self, exc_type, *_):
-        if exc_type is None:
-            self.close()
-        else:
+        if exc_type is not None:
             self.abort()
+            return
+        try:
+            self.close()
+        except BaseException:
+            self.abort()
+            raise

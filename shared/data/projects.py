@@ -21,6 +21,11 @@ def get_projects(project_ids) -> list[Project]:
     return _projects.get_many(project_ids)
 
 
+def iter_projects():
+    """Every project (Query on the organisation's partition)."""
+    return (_projects.to_domain(item) for item in ProjectModel.query(ORG))
+
+
 def list_projects(*, status: str | None, client_id: int | None, page: int, per_page: int) -> Page:
     if client_id is not None:  # Query by-client, status as a filter
         cond = ProjectModel.status == status if status else None

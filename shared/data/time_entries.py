@@ -199,6 +199,17 @@ def list_entries(*, user_id: int | None, project_id: int | None, start: datetime
                       range_key_condition=_range(start, end), filter_condition=_all(filters), newest_first=True)
 
 
+def iter_entries(*, user_id: int | None, project_id: int | None = None, start: datetime | None = None,
+                 end: datetime | None = None, billable: bool | None = None) -> Iterator[TimeEntry]:
+    """Every matching entry, oldest first, read a page (1 MB) at a time: for exports."""
+    source, hash_key, filter_project = _source(user_id, project_id)
+    filters = [TimeEntryModel.project_id == project_id] if filter_project else []
+    if billable is not None:
+        filters.append(TimeEntryModel.billable == billable)
+    for item in source.query(hash_key, range_key_condition=_range(start, end), filter_condition=_all(filters)):
+        yield _to_domain(item)
+
+
 def spans_in_range(*, user_id: int | None, project_id: int | None, start: datetime, end: datetime) -> Iterator[Span]:
     """Every stopped entry in a range, reading only what a report needs (projection)."""
     source, hash_key, filter_project = _source(user_id, project_id)

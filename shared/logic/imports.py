@@ -130,7 +130,7 @@ def _fallback_user(value, principal: Principal) -> int | str:
 UPLOAD_URL_SECONDS = 15 * 60
 
 
-def _upload_key(user_id: int, upload_id: str) -> str:
+def upload_key(user_id: int, upload_id: str) -> str:
     return f"{UPLOAD_PREFIX}incoming/{user_id}/{upload_id}.csv"
 
 
@@ -139,7 +139,7 @@ def create_upload(principal: Principal) -> dict:
     the caller's own, so an upload_id is useless to anyone else."""
     upload_id = uuid.uuid4().hex
     return {"upload_id": upload_id, "method": "PUT", "max_bytes": MAX_IMPORT_BYTES,
-            "url": objects.presigned_put(_upload_key(principal.user_id, upload_id), UPLOAD_URL_SECONDS),
+            "url": objects.presigned_put(upload_key(principal.user_id, upload_id), UPLOAD_URL_SECONDS),
             "expires_at": iso_z(utcnow() + timedelta(seconds=UPLOAD_URL_SECONDS))}
 
 
@@ -147,7 +147,7 @@ def start_upload_import(principal: Principal, upload_id: str, wanted: str = "aut
                         filename: str | None = None, options: dict | None = None) -> ImportJob:
     if not re.fullmatch(r"[0-9a-f]{32}", upload_id or ""):
         raise ValidationFailed.field("upload_id", "Not an upload id from POST /api/v1/imports/uploads")
-    key = _upload_key(principal.user_id, upload_id)
+    key = upload_key(principal.user_id, upload_id)
     size = objects.size_of(key)
     if size is None:
         raise ValidationFailed.field("upload_id", "Nothing was uploaded for this upload_id: PUT the file first")

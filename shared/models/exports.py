@@ -60,7 +60,8 @@ class RestoreModel(Model):
     source_key = UnicodeAttribute()  # the backup file in the data bucket
     dry_run = BooleanAttribute(default=False)
     status = UnicodeAttribute()  # pending | processing | completed | failed
-    phase = UnicodeAttribute(null=True)  # clear | load
+    phase = UnicodeAttribute(null=True)  # start | clear | load
+    cursor = UnicodeAttribute(null=True)  # where the next step starts (JSON); a step moves it exactly once
     backup_info = MapAttribute(null=True)
     counts = MapAttribute(default=dict)  # per table: what was (or would be) written, replaced, removed
     error_message = UnicodeAttribute(null=True)

@@ -105,12 +105,18 @@ def test_bucket_is_private_encrypted_tls_only_and_expires_exports_after_7_days(s
         Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})])}})
 
 
-def test_import_queue_redrives_to_a_dlq(synthesized):
+def test_work_queues_redrive_to_their_dlqs(synthesized):
     _, template, _ = synthesized
-    template.has_resource_properties("AWS::SQS::Queue", {
-        "RedrivePolicy": {"deadLetterTargetArn": Match.any_value(), "maxReceiveCount": 3},
-        "SqsManagedSseEnabled": True,
-    })
+    redriven = [q for q in _resources(template, "AWS::SQS::Queue").values()
+                if q["Properties"].get("RedrivePolicy", {}).get("maxReceiveCount") == 3]
+    assert len(redriven) == 2  # imports, exports
+    assert all(q["Properties"]["SqsManagedSseEnabled"] for q in redriven)
+
+
+def test_the_export_worker_spools_backups_to_ephemeral_storage(synthesized):
+    _, template, _ = synthesized
+    workers = [f for name, f in _resources(template, "AWS::Lambda::Function").items() if "exportworker" in name]
+    assert workers[0]["Properties"]["EphemeralStorage"] == {"Size": 4096}
 
 
 def test_workers_are_fed_by_their_queues_with_partial_batch_failures(synthesized):
@@ -123,12 +129,18 @@ def test_workers_are_fed_by_their_queues_with_partial_batch_failures(synthesized
         assert any(f"Functions{w.replace('_', '')}" in str(props["FunctionName"]) for w in routes.workers())
 
 
-def test_roles_reach_only_their_tables_and_never_scan(synthesized):
+def test_roles_reach_only_their_tables_and_only_the_backup_worker_scans(synthesized):
     _, template, _ = synthesized
+    scanners = set()
     for policy in _resources(template, "AWS::IAM::Policy").values():
+        role = str(policy["Properties"]["Roles"])
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            assert "dynamodb:Scan" not in actions and "dynamodb:*" not in actions
+            assert "dynamodb:*" not in actions
+            if "dynamodb:Scan" in actions:
+                scanners.add(role)
+                assert "exportworker" in role, f"{role} may Scan: only backups and restores (no request path) may"
+    assert scanners  # backups do read whole tables
             if any(a.startswith("dynamodb:") for a in actions):
                 assert statement["Resource"] != "*"
 

@@ -4,6 +4,7 @@ import boto3
 
 from infra.local.pollers import QueuePoller
 from shared.logic import imports
+from tests.integration.conftest import drain as drain_queue
 from tests.integration.conftest import invoke
 
 HEADER = "project_name,client_name,task_name,start_time,end_time,duration_hours,notes,tags,billable\r\n"
@@ -18,17 +19,7 @@ def csv_rows(n: int, bad_every: int = 0) -> str:
 
 
 def drain(max_rounds: int = 200) -> int:
-    """Feed the queue to the worker as the event source mapping (the local poller) does."""
-    sqs = boto3.client("sqs")
-    url = sqs.get_queue_url(QueueName="tt-imports")["QueueUrl"]
-    poller = QueuePoller(sqs, url, lambda event: invoke("import_worker", event), batch_size=5, log=lambda *_: None)
-    handled = 0
-    for _ in range(max_rounds):
-        got = poller.poll_once(wait_seconds=0)
-        if not got:
-            return handled
-        handled += got
-    raise AssertionError("the queue did not drain")
+    return drain_queue("tt-imports", "import_worker", max_rounds=max_rounds)
 
 
 def upload(api, token, text):

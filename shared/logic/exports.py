@@ -1,0 +1,134 @@
+"""Exports (GDPR, filtered, admin backups): asked for through the API, built by the
+export worker (shared/logic/export_builds.py), downloaded through a short-lived
+presigned URL.
+
+1. A POST writes the record ``pending``, queues one message and answers 202 at once.
+2. The worker streams the file to S3 under ``exports/`` (a multipart upload; memory
+   flat) and completes the record with its size, record count and ``expires_at``.
+3. The bucket's lifecycle rule deletes the file after 7 days and TTL the record a day
+   later; both are lazy, so the API itself refuses anything past ``expires_at`` (410).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from shared.clock import utcnow
+from shared.data import exports as exports_data
+from shared.data import objects, work_queue
+from shared.data import projects as projects_data
+from shared.data import users as users_data
+from shared.domain import ExportJob, Page, Principal
+from shared.errors import Conflict, Forbidden, Gone, NotFound, ValidationFailed
+from shared.logic.ownership import may_see, whose
+from shared.logic.paging import Paging
+
+EXPORT_PREFIX = "exports/"  # expired by the bucket's 7-day lifecycle rule (infra/cloud/storage_construct.py)
+DOWNLOAD_URL_SECONDS = 300
+CONTENT_TYPES = {"json": "application/json", "zip": "application/zip", "csv": "text/csv; charset=utf-8"}
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """The guide's filters; dates are days in the caller's time zone, both inclusive."""
+
+    include_time_entries: bool = True
+    include_projects: bool = False
+    start_date: date | None = None
+    end_date: date | None = None
+    project_id: int | None = None
+    billable_only: bool = False
+    user_id: int | None = None  # admins: one user's entries (default: everyone's); others: their own
+
+    def as_record(self) -> dict:
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v is not None}
+
+
+def _stamp() -> str:
+    return utcnow().strftime("%Y%m%d_%H%M%S")
+
+
+def _start(principal: Principal, export_type: str, export_format: str, filename: str, filters: dict) -> ExportJob:
+    export_id = exports_data.new_export_id()
+    job = exports_data.put_export(export_id, {
+        "user_id": principal.user_id, "export_type": export_type, "export_format": export_format,
+        "filename": filename, "object_key": f"{EXPORT_PREFIX}{export_id}/{filename}", "filters": filters})
+    work_queue.send([{"kind": "export", "export_id": export_id}], queue="exports")
+    return job
+
+
+def _username(principal: Principal) -> str:
+    user = users_data.get_user(principal.user_id)
+    return user.username if user else str(principal.user_id)
+
+
+def start_gdpr_export(principal: Principal, export_format: str) -> ExportJob:
+    """Everything the caller's account holds, as one JSON document or a ZIP of it and CSVs."""
+    if export_format not in ("json", "zip"):
+        raise ValidationFailed.field("format", "Use json or zip")
+    filename = f"gdpr_export_{_username(principal)}_{_stamp()}.{export_format}"
+    return _start(principal, "gdpr", export_format, filename, {})
+
+
+def start_filtered_export(principal: Principal, export_format: str, filters: ExportFilters) -> ExportJob:
+    if export_format not in ("json", "csv"):
+        raise ValidationFailed.field("format", "Use json or csv")
+    if not filters.include_time_entries and not filters.include_projects:
+        raise ValidationFailed.field("filters", "Include time entries, projects, or both")
+    if export_format == "csv" and filters.include_time_entries and filters.include_projects:
+        raise ValidationFailed.field("format", "A CSV holds one table: include time entries or projects, "
+                                               "or choose json for both")
+    if filters.start_date and filters.end_date and filters.end_date < filters.start_date:
+        raise ValidationFailed.field("end_date", "end_date is before start_date")
+    owner = whose(principal, filters.user_id, "time entries")
+    if filters.user_id is not None and users_data.get_user(filters.user_id) is None:
+        raise ValidationFailed.field("user_id", f"User {filters.user_id} not found")
+    if filters.project_id is not None and projects_data.get_project(filters.project_id) is None:
+        raise ValidationFailed.field("project_id", f"Project {filters.project_id} not found")
+    scoped = ExportFilters(**{**asdict(filters), "user_id": owner})
+    filename = f"export_{_username(principal)}_{_stamp()}.{export_format}"
+    return _start(principal, "filtered", export_format, filename, scoped.as_record())
+
+
+def start_backup(principal: Principal) -> ExportJob:
+    """Every table (admins only), for a restore into this or another system."""
+    if not principal.is_admin:
+        raise Forbidden("Only admins may create backups")
+    return _start(principal, "backup", "json", f"backup_{_stamp()}.json", {})
+
+
+def _visible(principal: Principal, export_id: int) -> ExportJob:
+    """The export, if the caller may see it: its owner or an admin. Anyone else gets 404,
+    not 403, so an id says nothing about whether it exists."""
+    job = exports_data.get_export(export_id)
+    if job is None or not may_see(principal, job.user_id):
+        raise NotFound(f"Export {export_id} not found")
+    return job
+
+
+def get_export(principal: Principal, export_id: int) -> ExportJob:
+    return _visible(principal, export_id)
+
+
+def is_expired(job: ExportJob) -> bool:
+    return job.expires_at is not None and job.expires_at <= utcnow()
+
+
+def list_export_history(principal: Principal, paging: Paging) -> Page:
+    """The caller's exports, newest first; admins see everyone's."""
+    return exports_data.list_exports(user_id=None if principal.is_admin else principal.user_id,
+                                     page=paging.page, per_page=paging.per_page)
+
+
+def download_url(principal: Principal, export_id: int) -> str:
+    """A presigned GET (valid DOWNLOAD_URL_SECONDS) naming the file; 409 until the file
+    is ready (or if it failed), 410 once it has expired."""
+    job = _visible(principal, export_id)
+    if job.status == "failed":
+        raise Conflict(f"This export failed: {job.error_message or 'unknown error'}", "export_failed")
+    if job.status != "completed":
+        raise Conflict("The export is not ready yet; follow its status", "export_not_ready")
+    if is_expired(job):
+        raise Gone(f"This export expired at {job.expires_at.isoformat()}; create a new one", "export_expired")
+    return objects.presigned_get(job.object_key, DOWNLOAD_URL_SECONDS, job.filename,
+                                 CONTENT_TYPES[job.export_format])

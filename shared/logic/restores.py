@@ -1,0 +1,299 @@
+"""Restoring a backup (admins only): asynchronous, in resumable steps on the export queue.
+
+start  read the header (a reformatted backup is laid out one item per line again),
+       check the format; a dry run then compares the backup's keys with the tables'
+       and reports what would be created, replaced and deleted, and stops there.
+clear  empty each backed-up table, a bounded number of items per step.
+load   stream the file from a byte offset (an S3 range read) and BatchWrite its items
+       exactly as they were read (ids included), a bounded number per step.
+
+Each message carries the cursor it works from; the restore record moves its cursor
+(and counts) only if it still is that cursor, so a redelivered step rewrites the
+same items and counts nothing twice, and a stale message re-queues the current one.
+While a restore runs, the API sees the data half-replaced (tokens included): restore
+in a maintenance window.
+"""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+from shared.data import exports as exports_data
+from shared.data import objects, tables, work_queue
+from shared.domain import Principal, RestoreJob
+from shared.errors import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
+from shared.exports.backup_format import canonical_lines, check_info, parse_line
+from shared.logic.export_builds import BACKED_UP, KEPT_COUNTERS
+from shared.logic.exports import is_expired
+from shared.logic.imports import MAX_IMPORT_BYTES, upload_key
+
+STEP_ITEMS = 20_000  # per message: a step stays far inside the worker's timeout
+MAX_REFORMATTED_BYTES = 50 * 2**20  # a backup not laid out one item per line is loaded whole to fix that
+RESTORE_PREFIX = "uploads/restores/"  # expired by the bucket's 7-day lifecycle rule
+START = json.dumps({"phase": "start"})
+
+
+def _admin(principal: Principal) -> None:
+    if not principal.is_admin:
+        raise Forbidden("Only admins may restore backups")
+
+
+def start_restore(principal: Principal, *, export_id: int | None = None, upload_id: str | None = None,
+                  raw: bytes | None = None, dry_run: bool = False) -> RestoreJob:
+    """From a backup export, an uploaded file (upload_id from POST /api/v1/imports/uploads)
+    or the file in the request. The header is checked now, so a wrong file is a 400."""
+    _admin(principal)
+    if export_id is not None:
+        job = exports_data.get_export(export_id)
+        if job is None or job.export_type != "backup":
+            raise ValidationFailed.field("export_id", f"Export {export_id} is not a backup")
+        if job.status != "completed" or is_expired(job):
+            raise ValidationFailed.field("export_id", f"Backup {export_id} is not available ({job.status}"
+                                                      f"{', expired' if is_expired(job) else ''})")
+        key = job.object_key
+    elif upload_id:
+        if not re.fullmatch(r"[0-9a-f]{32}", upload_id):
+            raise ValidationFailed.field("upload_id", "Not an upload id from POST /api/v1/imports/uploads")
+        key = upload_key(principal.user_id, upload_id)
+        size = objects.size_of(key)
+        if size is None:
+            raise ValidationFailed.field("upload_id", "Nothing was uploaded for this upload_id: PUT the file first")
+        if size > MAX_IMPORT_BYTES:
+            raise PayloadTooLarge(f"Uploads are limited to {MAX_IMPORT_BYTES // 2**20} MB")
+    elif raw:
+        key = f"{RESTORE_PREFIX}{uuid.uuid4().hex}.json"
+        objects.put_object(key, raw, "application/json")
+    else:
+        raise ValidationFailed.field("export_id", "Give export_id, upload_id, or the backup file")
+    _check_head(key)
+    job = exports_data.put_restore({"user_id": principal.user_id, "source_key": key, "dry_run": dry_run,
+                                    "phase": "start", "cursor": START})
+    work_queue.send([{"kind": "restore", "restore_id": job.id, "cursor": START}], queue="exports")
+    return job
+
+
+def get_restore(principal: Principal, restore_id: int) -> RestoreJob:
+    _admin(principal)
+    job = exports_data.get_restore(restore_id)
+    if job is None:
+        raise NotFound(f"Restore {restore_id} not found")
+    return job
+
+
+def _first_line(key: str) -> bytes:
+    head = b""
+    for piece in objects.stream_from(key, 0, 64 * 1024):
+        head += piece
+        if b"\n" in head or len(head) > 4 * 2**20:
+            break
+    return head.split(b"\n", 1)[0]
+
+
+def _check_head(key: str) -> None:
+    """400 now for a file that is clearly no backup; a reformatted one is checked when loaded."""
+    line = _first_line(key).decode("utf-8", "replace").lstrip("\ufeff")
+    try:
+        kind, info = parse_line(line)
+    except ValueError:
+        if line.lstrip().startswith("{"):
+            return  # JSON, laid out some other way: the start step loads it whole
+        raise ValidationFailed.field("file", "This is not a TimeTracker backup (not JSON)") from None
+    try:
+        if kind != "info":
+            raise ValueError("This is not a TimeTracker backup (no backup_info header)")
+        check_info(info)
+    except ValueError as exc:
+        raise ValidationFailed.field("file", str(exc)) from None
+
+
+def _lines(key: str, offset: int):
+    """(byte offset after the line, line) from ``offset`` on."""
+    pending = b""
+    position = offset
+    for piece in objects.stream_from(key, offset):
+        pending += piece
+        *complete, pending = pending.split(b"\n")
+        for line in complete:
+            position += len(line) + 1
+            yield position, line.decode("utf-8")
+    if pending:
+        yield position + len(pending), pending.decode("utf-8")
+
+
+# -- the worker's steps ----------------------------------------------------------------
+class BadBackup(ValueError):
+    """The file is wrong, not the system: retrying cannot help."""
+
+
+def restore_step(message: dict) -> None:
+    job = exports_data.get_restore(message["restore_id"])
+    if job is None or job.finished:
+        return
+    if message.get("cursor") != job.cursor:  # a stale or duplicate message: make sure the current step is queued
+        _queue(job.id, job.cursor)
+        return
+    cursor = json.loads(job.cursor)
+    try:
+        {"start": _start, "clear": _clear, "load": _load}[cursor["phase"]](job, cursor)
+    except (BadBackup, ValueError) as exc:
+        exports_data.update_restore(job.id, status="failed", error=str(exc), from_cursor=job.cursor)
+
+
+def _queue(restore_id: int, cursor: str) -> None:
+    work_queue.send([{"kind": "restore", "restore_id": restore_id, "cursor": cursor}], queue="exports")
+
+
+def _advance(job: RestoreJob, cursor: dict | None, counts: dict, **changes) -> None:
+    """Record a step's effects and queue the next one (None: the restore is done)."""
+    if cursor is None:
+        exports_data.update_restore(job.id, status="completed", counts=counts, from_cursor=job.cursor,
+                                    cursor=json.dumps({"phase": "done"}), **changes)
+        return
+    encoded = json.dumps(cursor)
+    if exports_data.update_restore(job.id, status="processing", phase=cursor["phase"], cursor=encoded,
+                                   counts=counts, from_cursor=job.cursor, **changes):
+        _queue(job.id, encoded)
+
+
+def _start(job: RestoreJob, cursor: dict) -> None:
+    key = job.source_key
+    line = _first_line(key).decode("utf-8", "replace").lstrip("\ufeff")
+    try:
+        kind, info = parse_line(line)
+    except ValueError:
+        kind, info = None, None
+    if kind != "info":
+        key, info = _relaid(job, key)
+    check_info(info)
+    unknown = set(info.get("counts", {})) - set(BACKED_UP)
+    if unknown:
+        raise BadBackup(f"The backup holds tables this system does not have: {', '.join(sorted(unknown))}")
+    changes = {"backup_info": info, "source_key": key}
+    if job.dry_run:
+        _advance(job, None, _plan(key), **changes)
+    else:
+        _advance(job, {"phase": "clear", "table": 0, "start": None}, {}, **changes)
+
+
+def _relaid(job: RestoreJob, key: str) -> tuple[str, dict]:
+    """A backup laid out another way (an editor reformatted it), loaded whole and written
+    out again one item per line, next to the original."""
+    size = objects.size_of(key) or 0
+    if size > MAX_REFORMATTED_BYTES:
+        raise BadBackup(f"This backup is not laid out as the system writes it (one item per line) and is too "
+                        f"big ({size // 2**20} MB) to load whole: use the original file")
+    try:
+        document = json.loads(b"".join(objects.stream_from(key, 0)))
+    except ValueError:
+        raise BadBackup("This is not a TimeTracker backup: not valid JSON") from None
+    if not isinstance(document, dict):
+        raise BadBackup("This is not a TimeTracker backup")
+    relaid = f"{RESTORE_PREFIX}{job.id}/relaid.json"
+    with objects.MultipartWriter(relaid, "application/json") as out:
+        for piece in canonical_lines(document):
+            out.write(piece)
+    return relaid, parse_line(_first_line(relaid).decode())[1]
+
+
+def _keep(table: str, item: dict) -> bool:
+    """Counters of the tables a restore leaves alone are neither cleared nor restored."""
+    return not (table == "counters" and item["name"]["S"] in KEPT_COUNTERS)
+
+
+def _plan(key: str) -> dict:
+    """What a real run would do, per table (a dry run: nothing is written)."""
+    in_backup: dict[str, set] = {t: set() for t in BACKED_UP}
+    table = None
+    for _, line in _lines(key, 0):
+        kind, value = parse_line(line)
+        if kind == "table":
+            table = value
+        elif kind == "item" and _keep(table, value):
+            in_backup[table].add(tables.key_of(table, value))
+    plan = {}
+    for name in BACKED_UP:
+        existing = {tables.key_of(name, i) for i in tables.all_items(name, keys_only=True) if _keep(name, i)}
+        wanted = in_backup[name]
+        plan[name] = {"in_backup": len(wanted), "existing": len(existing), "to_create": len(wanted - existing),
+                      "to_replace": len(wanted & existing), "to_delete": len(existing - wanted)}
+    return plan
+
+
+def _clear(job: RestoreJob, cursor: dict) -> None:
+    index, start, removed = cursor["table"], cursor["start"], 0
+    name = BACKED_UP[index]
+    while removed < STEP_ITEMS:
+        items, start = tables.scan_page(name, start, keys_only=True)
+        doomed = [i for i in items if _keep(name, i)]
+        tables.delete_items(name, doomed)
+        removed += len(doomed)
+        if not start:
+            break
+    counts = {**job.counts, name: {**job.counts.get(name, {}), "removed": job.counts.get(name, {}).get(
+        "removed", 0) + removed}}
+    if start:
+        following = {"phase": "clear", "table": index, "start": start}
+    elif index + 1 < len(BACKED_UP):
+        following = {"phase": "clear", "table": index + 1, "start": None}
+    else:
+        following = {"phase": "load", "offset": 0, "table": None}
+    _advance(job, following, counts)
+
+
+def _load(job: RestoreJob, cursor: dict) -> None:
+    table, loaded = cursor["table"], 0
+    counts = {name: dict(value) for name, value in job.counts.items()}
+    batch: list[dict] = []
+
+    def flush():
+        if batch:
+            tables.put_items(table, batch)
+            counts.setdefault(table, {})["restored"] = counts.get(table, {}).get("restored", 0) + len(batch)
+            batch.clear()
+
+    for position, line in _lines(job.source_key, cursor["offset"]):
+        kind, value = parse_line(line)
+        if kind == "table":
+            if value not in BACKED_UP:
+                raise BadBackup(f"The backup holds a table this system does not have: {value}")
+            flush()
+            table = value
+        elif kind == "item":
+            if table is None:
+                raise BadBackup("An item outside any table: the file is damaged")
+            if _keep(table, value):
+                batch.append(value)
+                loaded += 1
+            if len(batch) >= tables.BATCH * 40:
+                flush()
+        elif kind == "end_table":
+            flush()
+        elif kind == "end":
+            flush()
+            _check_counts(job, counts)
+            _advance(job, None, counts)
+            return
+        if loaded >= STEP_ITEMS and kind in ("item", "end_table"):
+            flush()
+            _advance(job, {"phase": "load", "offset": position, "table": table}, counts)
+            return
+    raise BadBackup("The backup file ends before its last line: it was cut short")
+
+
+def _check_counts(job: RestoreJob, counts: dict) -> None:
+    expected = (job.backup_info or {}).get("counts", {})
+    for name, n in expected.items():
+        got = counts.get(name, {}).get("restored", 0)
+        if name == "counters":
+            continue  # the counters of jobs a restore leaves alone were skipped on purpose
+        if got != n:
+            raise BadBackup(f"The backup's header counts {n} items in {name} but the file holds {got}")
+
+
+def settle_dead_letter(message: dict) -> None:
+    job = exports_data.get_restore(message.get("restore_id"))
+    if job is not None and not job.finished:
+        exports_data.update_restore(job.id, status="failed",
+                                    error="Gave up after repeated attempts; the data may be partly restored: "
+                                          "run the restore again")

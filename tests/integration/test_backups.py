@@ -1,0 +1,178 @@
+"""Admin backups and restores: a backup restored into an empty system gives back identical
+data, ids included; dry runs write nothing; bad files are 400s; redelivery changes nothing."""
+import json
+
+import boto3
+import pytest
+import requests
+
+from shared.logic import export_builds, restores
+from tests.integration.conftest import drain, table_items
+
+
+def export_drain():
+    return drain("tt-exports", "export_worker", batch_size=1)
+
+
+@pytest.fixture
+def populated(api, admin_token, make_token, small_sync_limit):
+    """A system with a bit of everything: users, tokens, catalogue, entries, an import with errors."""
+    alice = make_token(["read:*", "write:*"], username="alice")
+    client = api("POST", "/api/v1/clients", token=admin_token, body={"name": "Acme"}).json()["client"]
+    project = api("POST", "/api/v1/projects", token=admin_token,
+                  body={"name": "Website", "client_id": client["id"]}).json()["project"]
+    api("POST", "/api/v1/tasks", token=admin_token, body={"name": "Design", "project_id": project["id"]})
+    for day in range(1, 4):
+        api("POST", "/api/v1/time-entries", token=alice, body={
+            "project_id": project["id"], "start_time": f"2024-03-0{day}T09:00:00Z",
+            "end_time": f"2024-03-0{day}T10:00:00Z", "notes": f"Day {day} — ünïcode", "tags": "web"})
+    csv = ("project_name,start_time,duration_hours,notes\r\n" + "".join(
+        f"Imported,2024-04-{1 + i:02d} 09:00:00,{'x' if i == 3 else '1'},row {i}\r\n" for i in range(10)))
+    r = api("POST", "/api/v1/imports", token=alice, body=csv, content_type="text/csv")
+    assert r.status == 202
+    drain()
+    return {"admin": admin_token, "alice": alice}
+
+
+def snapshot() -> dict:
+    return {name: [i for i in table_items(name) if restores._keep(name, i)] for name in export_builds.BACKED_UP}
+
+
+def make_backup(api, token) -> dict:
+    r = api("POST", "/api/export/backup", token=token)
+    assert r.status == 202, r
+    export_drain()
+    status = api("GET", r.json()["status_url"], token=token).json()
+    assert status["status"] == "completed", status
+    return status
+
+
+def wipe() -> None:
+    """An empty system: every backed-up table dropped and created again."""
+    from shared.data.schema import all_table_specs
+
+    ddb = boto3.client("dynamodb")
+    for spec in all_table_specs():
+        if spec.logical in export_builds.BACKED_UP:
+            ddb.delete_table(TableName=spec.name)
+            ddb.create_table(**spec.create_table_args())
+
+
+def restore(api, token, body, content_type="application/json", query=None) -> dict:
+    r = api("POST", "/api/backup/restore", token=token, body=body, content_type=content_type, query=query)
+    assert r.status == 202, r
+    export_drain()
+    return r.json()
+
+
+def test_a_backup_restored_into_an_empty_system_gives_back_identical_data(api, populated, monkeypatch):
+    monkeypatch.setattr(restores, "STEP_ITEMS", 7)  # many steps: the cursor carries the work across messages
+    before = snapshot()
+    assert len(before["time_entries"]) == 12 and before["import_errors"]
+    status = make_backup(api, populated["admin"])
+    document = json.loads(requests.get(_download(api, populated["admin"], status["id"]), timeout=10).content)
+    info = document["backup_info"]
+    assert info["format"] == "timetracker-backup" and info["format_version"] == 1
+    assert info["created_by"]["username"] == "admin" and info["counts"]["time_entries"] == 12
+    assert status["record_count"] == sum(info["counts"].values())
+
+    wipe()
+    from shared.logic.bootstrap import ensure_admin
+
+    _, fresh_admin = ensure_admin("someone", "someone@example.com", None)  # the only way into an empty system
+    started = restore(api, fresh_admin, {"export_id": status["id"]})
+    done = api("GET", started["status_url"], token=populated["admin"]).json()  # the restored admin token works
+    assert done["status"] == "completed", done
+    assert done["counts"]["time_entries"] == {"removed": 0, "restored": 12}
+    assert done["counts"]["users"]["removed"] == 1  # the bootstrap admin of the empty system
+    assert snapshot() == before
+    from shared.logic import auth
+
+    auth._cache.clear()  # a warm container trusts a token for up to 30 s (TOKEN_CACHE_SECONDS)
+    assert api("GET", "/api/v1/users/me", token=fresh_admin).status == 401  # replaced, as a restore does
+    entries = api("GET", "/api/v1/time-entries", token=populated["alice"]).json()
+    assert entries["pagination"]["total"] == 12
+
+
+def test_dry_run_reports_what_would_change_and_writes_nothing(api, populated):
+    status = make_backup(api, populated["admin"])
+    api("POST", "/api/v1/projects", token=populated["admin"], body={"name": "After the backup"})
+    before = snapshot()
+    started = restore(api, populated["admin"], {"export_id": status["id"], "dry_run": True})
+    done = api("GET", started["status_url"], token=populated["admin"]).json()
+    assert done["status"] == "completed" and done["dry_run"] is True
+    assert done["counts"]["projects"] == {"in_backup": 2, "existing": 3, "to_create": 0, "to_replace": 2,
+                                          "to_delete": 1}
+    assert snapshot() == before
+
+
+def test_a_backup_file_sent_in_the_request_even_reformatted_restores(api, populated):
+    status = make_backup(api, populated["admin"])
+    raw = requests.get(_download(api, populated["admin"], status["id"]), timeout=10).content
+    before = snapshot()
+    pretty = json.dumps(json.loads(raw), indent=2).encode()  # an editor laid it out again
+    started = restore(api, populated["admin"], pretty)
+    done = api("GET", started["status_url"], token=populated["admin"]).json()
+    assert done["status"] == "completed", done
+    assert snapshot() == before
+    multipart = (b"--B\r\nContent-Disposition: form-data; name=\"dry_run\"\r\n\r\ntrue\r\n"
+                 b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.json\"\r\n\r\n" + raw +
+                 b"\r\n--B--\r\n")
+    dry = restore(api, populated["admin"], multipart, content_type="multipart/form-data; boundary=B")
+    assert dry["restore"]["dry_run"] is True
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b"project_name,start_time\r\n", "text/csv"),
+    (b'{"backup_info": {"format": "someone-else"},\n"tables": {\n}}\n', "application/json"),
+    (b'{"backup_info": {"format": "timetracker-backup", "format_version": 99},\n"tables": {\n}}\n',
+     "application/json"),
+    (json.dumps({"export_id": 999}).encode(), "application/json"),
+    (json.dumps({"upload_id": "f" * 32}).encode(), "application/json"),
+    (json.dumps({"export_id": 1, "colour": "red"}).encode(), "application/json"),
+])
+def test_what_is_not_a_backup_is_a_400(api, admin_token, body, content_type):
+    r = api("POST", "/api/backup/restore", token=admin_token, body=body.decode(), content_type=content_type)
+    assert r.status == 400, r
+    assert r.json()["message"]
+
+
+def test_restores_are_for_admins(api, make_token):
+    token = make_token(["read:*", "write:*"])
+    assert api("POST", "/api/backup/restore", token=token, body={"export_id": 1}).status == 403
+    assert api("GET", "/api/backup/restore/1", token=token).status == 403
+
+
+def test_a_damaged_backup_fails_the_restore_with_a_reason(api, populated):
+    status = make_backup(api, populated["admin"])
+    raw = requests.get(_download(api, populated["admin"], status["id"]), timeout=10).content
+    cut = raw[: len(raw) * 2 // 3].rsplit(b"\n", 1)[0] + b"\n"  # the upload broke off
+    started = restore(api, populated["admin"], cut, content_type="application/octet-stream")
+    done = api("GET", started["status_url"], token=populated["admin"]).json()
+    assert done["status"] == "failed" and "cut short" in done["error_message"]
+
+
+def test_every_restore_message_delivered_twice_changes_nothing(api, populated, monkeypatch):
+    from shared.data import work_queue
+
+    monkeypatch.setattr(restores, "STEP_ITEMS", 5)
+    status = make_backup(api, populated["admin"])
+    before = snapshot()
+    sent = []
+    original = work_queue.send
+    monkeypatch.setattr(work_queue, "send", lambda messages, queue="imports": (sent.extend(messages),
+                                                                                original(messages, queue)))
+    started = restore(api, populated["admin"], {"export_id": status["id"]})
+    for message in sent:
+        export_builds.handle_message(message)
+    export_drain()
+    done = api("GET", started["status_url"], token=populated["admin"]).json()
+    assert done["status"] == "completed"
+    assert done["counts"]["time_entries"] == {"removed": 12, "restored": 12}
+    assert snapshot() == before
+
+
+def _download(api, token, export_id) -> str:
+    r = api("GET", f"/api/export/download/{export_id}", token=token)
+    assert r.status == 302, r
+    return r.headers["Location"]
