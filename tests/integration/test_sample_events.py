@@ -10,10 +10,10 @@ from tests.integration.conftest import invoke
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 # Writes first, so the reads and updates find what they refer to; stopping the timer last.
 FIRST = ["clients_create", "projects_create", "tasks_create", "users_create", "api_tokens_create",
-         "time_entries_create", "time_entries_import_csv", "timer_start"]
+         "time_entries_create", "time_entries_import_csv", "timer_start", "exports_gdpr"]
 LAST = ["timer_stop"]
 # Statuses other than 200/201 that are right here: the sequence runs no asynchronous import.
-EXPECTED = {"imports_status": 404}
+EXPECTED = {"imports_status": 404, "exports_gdpr": 202}
 
 
 def _ordered():
@@ -40,7 +40,9 @@ def test_every_sample_event_succeeds_on_its_handler(admin_token):
     for name in _ordered():
         event = json.loads((EVENTS / f"{name}.json").read_text().replace("$TT_ADMIN_TOKEN", admin_token))
         if _is_sqs(event):
-            assert invoke("import_worker", event) == {"batchItemFailures": []}, name
+            queue = event["Records"][0]["eventSourceARN"].rsplit(":", 1)[-1].removeprefix("tt-")
+            worker = next(s.function for s in routes.EVENT_SOURCES if s.queue == queue)
+            assert invoke(worker, event) == {"batchItemFailures": []}, name
             continue
         function = routes.find(event["httpMethod"], event["resource"]).function
         result = invoke(function, event)
