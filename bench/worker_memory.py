@@ -9,7 +9,6 @@ counted, not sent, so measuring does not start more work.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 from pathlib import Path
 
@@ -17,6 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main() -> None:
+    from _local import peak_rss_mb
+
     step = sys.argv[1]
     from shared.data import imports as imports_data
     from shared.logic import imports
@@ -29,7 +30,7 @@ def main() -> None:
         job = imports_data.get_import(int(sys.argv[2]))
         imports.process_chunk({"kind": "chunk", "import_id": job.id, "chunk": 0, "dialect": job.type,
                                "day_first": None, "rows_key": imports._chunk_key(job.id, 0)})
-    print(json.dumps({"step": step, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    print(json.dumps({"step": step, "peak_rss_mb": peak_rss_mb(),
                       "queued": len(queued)}))
 
 

@@ -30,18 +30,33 @@ def safe_cell(value) -> str | int | float:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+class CsvWriter:
+    """Rows to a binary stream, one at a time: BOM and header first, CRLF line ends."""
+
+    def __init__(self, out: IO[bytes], columns: list[str]):
+        self.columns = columns
+        self.rows = 0
+        self._text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+        self._text.write(BOM)
+        self._csv = csv.writer(self._text, lineterminator="\r\n")
+        self._csv.writerow(columns)
+
+    def write(self, record: dict) -> None:
+        self._csv.writerow([safe_cell(record.get(c)) for c in self.columns])
+        self.rows += 1
+
+    def detach(self) -> None:
+        """Flush and let go of the stream (the caller owns and closes it)."""
+        self._text.flush()
+        self._text.detach()
+
+
 def write_csv(out: IO[bytes], columns: list[str], records: Iterable[dict]) -> int:
     """Write ``records`` (dicts) as CSV to a binary stream, row by row; returns the row count."""
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    writer = CsvWriter(out, columns)
     try:
-        text.write(BOM)
-        writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow(columns)
-        rows = 0
         for record in records:
-            writer.writerow([safe_cell(record.get(c)) for c in columns])
-            rows += 1
-        text.flush()
-        return rows
+            writer.write(record)
+        return writer.rows
     finally:
-        text.detach()  # the caller owns (and closes) the binary stream
+        writer.detach()

@@ -4,19 +4,21 @@ come from iterators and go straight to the output."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Callable, Iterable
 
-from shared.exports.csv_cells import write_csv
+from shared.exports.csv_cells import CsvWriter, write_csv
 from shared.exports.records import COLUMNS
 
 
 @dataclass(frozen=True)
 class Section:
-    """A list of records in a document. ``records`` is called once per pass (a ZIP reads
-    each section twice: for export.json and for its CSV), so it must start afresh."""
+    """A list of records in a document; ``records`` gives them afresh each time it is called."""
 
     name: str
     records: Callable[[], Iterable[dict]]
@@ -60,15 +62,33 @@ def _member(name: str, when: datetime) -> zipfile.ZipInfo:
 def write_zip(out: IO[bytes], head: dict, sections: list[Section], when: datetime,
               head_tables: tuple[str, ...] = ()) -> int:
     """export.json, then <section>.csv for each section (and for each head entry named
-    in ``head_tables``, e.g. the user's profile as one row). Streams: the output need not
-    be seekable."""
-    with zipfile.ZipFile(out, "w") as archive:
-        with archive.open(_member("export.json", when), "w", force_zip64=True) as member:
-            count = write_json(member, head, sections)
-        for name in head_tables:
-            with archive.open(_member(f"{name}.csv", when), "w", force_zip64=True) as member:
-                write_csv(member, COLUMNS[name], [head[name]])
-        for section in sections:
-            with archive.open(_member(f"{section.name}.csv", when), "w", force_zip64=True) as member:
-                write_csv(member, COLUMNS[section.name], section.records())
+    in ``head_tables``, e.g. the user's profile as one row). Each section is read once:
+    while export.json is written its records are also written as CSV to a temporary
+    file (on Lambda, /tmp), which then becomes the CSV member. Streams: the output need
+    not be seekable, and memory stays flat."""
+    with tempfile.TemporaryDirectory() as spool, zipfile.ZipFile(out, "w") as archive:
+        files = {s.name: open(os.path.join(spool, f"{s.name}.csv"), "w+b") for s in sections}  # noqa: SIM115
+        try:
+            writers = {name: CsvWriter(f, COLUMNS[name]) for name, f in files.items()}
+
+            def teed(section: Section) -> Section:
+                def records():
+                    for record in section.records():
+                        writers[section.name].write(record)
+                        yield record
+                return Section(section.name, records)
+
+            with archive.open(_member("export.json", when), "w", force_zip64=True) as member:
+                count = write_json(member, head, [teed(s) for s in sections])
+            for name in head_tables:
+                with archive.open(_member(f"{name}.csv", when), "w", force_zip64=True) as member:
+                    write_csv(member, COLUMNS[name], [head[name]])
+            for section in sections:
+                writers[section.name].detach()
+                files[section.name].seek(0)
+                with archive.open(_member(f"{section.name}.csv", when), "w", force_zip64=True) as member:
+                    shutil.copyfileobj(files[section.name], member, 1 << 20)
+        finally:
+            for f in files.values():
+                f.close()
     return count
