@@ -9,7 +9,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 20
 
-.PHONY: run test synth layer invoke bench clean
+.PHONY: run test synth layer invoke bench bench-data clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
@@ -55,6 +55,11 @@ bench: $(VENV)/.dev-deps
 	$(PY) bench/cold_start.py
 	$(PY) bench/request_overhead.py
 	$(PY) bench/api_latency.py
+
+## bench-data: import and export throughput and memory at full size (tens of minutes on moto)
+bench-data: $(VENV)/.dev-deps
+	$(PY) bench/import_bench.py 100000
+	$(PY) bench/export_bench.py 10000 100000
 
 clean:
 	rm -rf build cdk.out .pytest_cache

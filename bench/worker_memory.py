@@ -20,16 +20,16 @@ def main() -> None:
 
     step = sys.argv[1]
     from shared.data import imports as imports_data
-    from shared.logic import imports
+    from shared.logic import import_steps
 
     queued: list[dict] = []
-    imports.work_queue.send = queued.extend
+    import_steps.work_queue.send = queued.extend
     if step == "split":
-        imports.split(int(sys.argv[2]))
+        import_steps.split(int(sys.argv[2]))
     elif step == "chunk":
         job = imports_data.get_import(int(sys.argv[2]))
-        imports.process_chunk({"kind": "chunk", "import_id": job.id, "chunk": 0, "dialect": job.type,
-                               "day_first": None, "rows_key": imports._chunk_key(job.id, 0)})
+        import_steps.process_chunk({"kind": "chunk", "import_id": job.id, "chunk": 0, "dialect": job.type,
+                               "day_first": None, "rows_key": import_steps.chunk_key(job.id, 0)})
     print(json.dumps({"step": step, "peak_rss_mb": peak_rss_mb(),
                       "queued": len(queued)}))
 

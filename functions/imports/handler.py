@@ -26,7 +26,7 @@ from shared.api.schemas.imports import (
 from shared.api.schemas.time_entries import TimeEntryList, TimeEntryOut
 from shared.imports.dialects import TIMETRACKER_TEMPLATE
 from shared.imports.reading import read_upload
-from shared.logic import imports
+from shared.logic import imports, uploads
 from shared.logic.paging import Paging
 
 api = ApiFunction("imports")
@@ -92,7 +92,7 @@ def _upload_reference(event) -> dict | None:
 def create_import_upload() -> Response[ImportUpload]:
     """A presigned URL to PUT a file of up to 200 MB; then create the import with its upload_id."""
     return Response(status_code=201, content_type="application/json",
-                    body=ImportUpload(**imports.create_upload(api.principal())))
+                    body=ImportUpload(**uploads.create_upload(api.principal())))
 
 
 @api.route

@@ -24,6 +24,13 @@ from typing import IO, Iterable, Iterator
 
 FORMAT = "timetracker-backup"
 FORMAT_VERSION = 1
+# The tables a backup holds and a restore replaces, in restore order. Not backed up:
+# rate limits and idempotency keys (an hour's working state), exports and restores
+# (the jobs about backups themselves; a restore must not erase its own record).
+BACKED_UP = ("users", "api_tokens", "projects", "clients", "tasks", "counters", "unique_names", "time_entries",
+             "search_terms", "imports", "import_errors")
+# Counters of the tables that are not backed up: restoring them would hand out ids that exist.
+KEPT_COUNTERS = ("export", "restore")
 _HEAD = '{"backup_info": '
 _TABLE = re.compile(r'^"(\w+)": \[$')
 

@@ -22,29 +22,21 @@ from shared.data import tasks as tasks_data
 from shared.data import time_entries as entries_data
 from shared.data import users as users_data
 from shared.domain import ExportJob
-from shared.exports.backup_format import write_backup
+from shared.exports.backup_format import BACKED_UP, KEPT_COUNTERS, write_backup
 from shared.exports.csv_cells import write_csv
 from shared.exports.documents import Section, write_json, write_zip
 from shared.exports.records import COLUMNS, entry_record, record
+from shared.logic import restores
 from shared.logic.exports import CONTENT_TYPES
 from shared.logic.time_entries import user_zone
 from shared.logic.timeparse import parse_bound
 from shared.observability import logger
 
 EXPIRY = timedelta(days=7)
-# The tables a backup holds and a restore replaces, in restore order. Not backed up:
-# rate limits and idempotency keys (an hour's working state), exports and restores
-# (the jobs about backups themselves; a restore must not erase its own record).
-BACKED_UP = ("users", "api_tokens", "projects", "clients", "tasks", "counters", "unique_names", "time_entries",
-             "search_terms", "imports", "import_errors")
-# Counters of the tables that are not backed up: restoring them would hand out ids that exist.
-KEPT_COUNTERS = ("export", "restore")
 
 
 def handle_message(message: dict) -> None:
     """One SQS message of the export queue; raising makes SQS deliver it again."""
-    from shared.logic import restores
-
     if message.get("kind") == "export":
         build(message["export_id"])
     elif message.get("kind") == "restore":
@@ -69,8 +61,6 @@ def build(export_id: int) -> None:
 
 def settle_dead_letter(message: dict) -> None:
     """What the export queue gave up on: the export (or restore) fails, keeping the last error."""
-    from shared.logic import restores
-
     if message.get("kind") == "export":
         job = exports_data.get_export(message["export_id"])
         if job is not None:

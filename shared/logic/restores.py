@@ -16,17 +16,15 @@ in a maintenance window.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 
 from shared.data import exports as exports_data
 from shared.data import objects, tables, work_queue
 from shared.domain import Principal, RestoreJob
-from shared.errors import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
-from shared.exports.backup_format import canonical_lines, check_info, parse_line
-from shared.logic.export_builds import BACKED_UP, KEPT_COUNTERS
+from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.exports.backup_format import BACKED_UP, KEPT_COUNTERS, canonical_lines, check_info, parse_line
+from shared.logic import uploads
 from shared.logic.exports import is_expired
-from shared.logic.imports import MAX_IMPORT_BYTES, upload_key
 
 STEP_ITEMS = 20_000  # per message: a step stays far inside the worker's timeout
 MAX_REFORMATTED_BYTES = 50 * 2**20  # a backup not laid out one item per line is loaded whole to fix that
@@ -53,14 +51,7 @@ def start_restore(principal: Principal, *, export_id: int | None = None, upload_
                                                       f"{', expired' if is_expired(job) else ''})")
         key = job.object_key
     elif upload_id:
-        if not re.fullmatch(r"[0-9a-f]{32}", upload_id):
-            raise ValidationFailed.field("upload_id", "Not an upload id from POST /api/v1/imports/uploads")
-        key = upload_key(principal.user_id, upload_id)
-        size = objects.size_of(key)
-        if size is None:
-            raise ValidationFailed.field("upload_id", "Nothing was uploaded for this upload_id: PUT the file first")
-        if size > MAX_IMPORT_BYTES:
-            raise PayloadTooLarge(f"Uploads are limited to {MAX_IMPORT_BYTES // 2**20} MB")
+        key = uploads.uploaded_key(principal, upload_id)
     elif raw:
         key = f"{RESTORE_PREFIX}{uuid.uuid4().hex}.json"
         objects.put_object(key, raw, "application/json")

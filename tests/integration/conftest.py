@@ -147,10 +147,10 @@ def make_token(api, admin_token):
 def small_sync_limit(monkeypatch):
     """Send small files down the asynchronous import path, in chunks of 7 rows, so tests stay quick."""
     from infra.local import pollers
-    from shared.logic import csv_import, imports
+    from shared.logic import csv_import, import_steps
 
     monkeypatch.setattr(csv_import, "MAX_SYNC_BYTES", 500)
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(import_steps, "CHUNK_ROWS", 7)
     monkeypatch.setattr(pollers, "REDELIVERY_DELAY_SECONDS", 0)
 
 

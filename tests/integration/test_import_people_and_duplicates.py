@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.logic import imports
+from shared.logic import import_steps
 from tests.integration.test_import_pipeline import HEADER, drain
 
 TOGGL = "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,End time,Duration,Tags\r\n"
@@ -101,13 +101,13 @@ def test_skip_duplicates_skips_what_exists_and_repeats_within_the_file(api, admi
 def test_skip_duplicates_never_takes_a_redelivered_chunks_own_entries_for_duplicates(api, admin_token,
                                                                                     small_sync_limit, monkeypatch):
     sent = []
-    original = imports.work_queue.send
-    monkeypatch.setattr(imports.work_queue, "send", lambda messages: (sent.extend(messages), original(messages)))
+    original = import_steps.work_queue.send
+    monkeypatch.setattr(import_steps.work_queue, "send", lambda messages: (sent.extend(messages), original(messages)))
     rows = [f"Site,,,2024-02-{1 + i:02d} 09:00:00,,1,row {i},,true\r\n" for i in range(15)]
     import_id = start(api, admin_token, HEADER + "".join(rows), skip_duplicates="true")
     drain()
     for message in sent:
-        imports.handle_message(message)
+        import_steps.handle_message(message)
     found = details(api, admin_token, import_id)
     assert (found["imported"], found["skipped"]) == (15, 0)
     assert api("GET", "/api/v1/time-entries", token=admin_token).json()["pagination"]["total"] == 15

@@ -3,7 +3,7 @@ redelivery and crashes, one final status."""
 import boto3
 
 from infra.local.pollers import QueuePoller
-from shared.logic import imports
+from shared.logic import import_steps
 from tests.integration.conftest import drain as drain_queue
 from tests.integration.conftest import invoke
 
@@ -51,11 +51,11 @@ def test_big_file_is_accepted_then_imported_exactly(api, admin_token, small_sync
 def test_redelivered_messages_change_nothing(api, admin_token, small_sync_limit, monkeypatch):
     accepted = upload(api, admin_token, csv_rows(20))
     sent = []
-    original = imports.work_queue.send
-    monkeypatch.setattr(imports.work_queue, "send", lambda messages: (sent.extend(messages), original(messages)))
+    original = import_steps.work_queue.send
+    monkeypatch.setattr(import_steps.work_queue, "send", lambda messages: (sent.extend(messages), original(messages)))
     drain()
     for message in sent:  # at-least-once: every split and chunk message arrives a second time
-        imports.handle_message(message)
+        import_steps.handle_message(message)
     done = api("GET", accepted["status_url"], token=admin_token).json()
     assert (done["status"], done["successful"], done["processed"]) == ("completed", 20, 20)
     assert api("GET", "/api/v1/time-entries", token=admin_token).json()["pagination"]["total"] == 20
@@ -64,7 +64,7 @@ def test_redelivered_messages_change_nothing(api, admin_token, small_sync_limit,
 def test_a_worker_crash_after_writing_half_a_chunk_is_retried_exactly(api, admin_token, small_sync_limit,
                                                                       monkeypatch):
     accepted = upload(api, admin_token, csv_rows(21))
-    real_count = imports.imports_data.count_chunk
+    real_count = import_steps.imports_data.count_chunk
     crashes = []
 
     def crash_once(import_id, chunk, **counts):
@@ -73,7 +73,7 @@ def test_a_worker_crash_after_writing_half_a_chunk_is_retried_exactly(api, admin
             raise RuntimeError("worker died after writing its entries")
         return real_count(import_id, chunk, **counts)
 
-    monkeypatch.setattr(imports.imports_data, "count_chunk", crash_once)
+    monkeypatch.setattr(import_steps.imports_data, "count_chunk", crash_once)
     drain()
     assert crashes == [1]
     done = api("GET", accepted["status_url"], token=admin_token).json()
@@ -98,14 +98,14 @@ def test_imports_are_private(api, admin_token, make_token, small_sync_limit):
 def test_a_poison_chunk_lands_in_the_dlq_and_the_import_ends_partial(api, admin_token, small_sync_limit,
                                                                      monkeypatch):
     accepted = upload(api, admin_token, csv_rows(21))
-    real = imports.process_chunk
+    real = import_steps.process_chunk
 
     def poison(message):
         if message["chunk"] == 2:
             raise RuntimeError("this chunk always fails")
         real(message)
 
-    monkeypatch.setattr(imports, "process_chunk", poison)
+    monkeypatch.setattr(import_steps, "process_chunk", poison)
     sqs = boto3.client("sqs")
     main = sqs.get_queue_url(QueueName="tt-imports")["QueueUrl"]
     dlq = sqs.create_queue(QueueName="tt-imports_dlq")["QueueUrl"]
@@ -185,7 +185,7 @@ def test_preview_writes_nothing(api, admin_token, ddb_calls):
 
 
 def test_undo_removes_what_the_import_created_and_is_idempotent(api, admin_token, small_sync_limit, monkeypatch):
-    monkeypatch.setattr(imports, "UNDO_BATCH", 8)  # several undo steps
+    monkeypatch.setattr(import_steps, "UNDO_BATCH", 8)  # several undo steps
     kept = api("POST", "/api/v1/projects", token=admin_token, body={"name": "Project 0"}).json()["project"]
     rows = "".join(f"Project {i % 3},Client {i % 2},Task A,2024-02-{1 + i:02d} 09:00:00,,1,row {i},,true\r\n"
                    for i in range(20))
