@@ -45,7 +45,9 @@ def build_in_fresh_process(export_format: str) -> dict:
                                         "object_key": f"exports/{export_id}/bench.{export_format}", "filters": {}})
     script = Path(__file__).with_name("export_worker_memory.py")
     out = subprocess.run([sys.executable, str(script), str(export_id)], env=dict(os.environ), capture_output=True,
-                         text=True, check=True)
+                         text=True)
+    if out.returncode:
+        raise SystemExit(f"the export worker failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -49,6 +49,7 @@ class Settings:
     max_json_body_bytes: int
     app_version: str
     allow_multiple_timers: bool
+    dynamodb_read_timeout_seconds: int
 
     def table(self, logical: str) -> str:
         return self.tables[logical]
@@ -72,4 +73,5 @@ def get_settings() -> Settings:
         max_json_body_bytes=_int("MAX_JSON_BODY_BYTES", 1024 * 1024),
         app_version=os.environ.get("APP_VERSION", "1.0.0"),
         allow_multiple_timers=os.environ.get("ALLOW_MULTIPLE_TIMERS", "false").strip().lower() in ("1", "true", "yes"),
+        dynamodb_read_timeout_seconds=_int("DYNAMODB_READ_TIMEOUT_SECONDS", 5),
     )

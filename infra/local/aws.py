@@ -77,6 +77,8 @@ def aws_environment(endpoint: str) -> dict[str, str]:
         "AWS_REGION": REGION,
         BUCKET_ENV: BUCKET,
         "POWERTOOLS_METRICS_NAMESPACE": "TimeTracker",
+        # moto serialises a 1 MB Query page in seconds, not milliseconds; let it finish.
+        "DYNAMODB_READ_TIMEOUT_SECONDS": "120",
     }
     env.update({var: f"tt-{logical}" for logical, var in TABLE_ENV.items()})
     return env

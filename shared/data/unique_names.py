@@ -25,6 +25,13 @@ def lookup(key: str) -> int | None:
         return None
 
 
+def lookup_many(keys) -> dict[str, int]:
+    """key -> id for the keys that are claimed: BatchGetItem, 100 keys a call."""
+    keys = list(dict.fromkeys(keys))
+    return {item.key: int(item.ref_id) for item in UniqueNameModel.batch_get(keys, consistent_read=True)} if keys \
+        else {}
+
+
 def release_if_pointing_to(key: str, ref_id: int) -> bool:
     """Delete a guard only if it still names ``ref_id`` (repairing a stale guard)."""
     from pynamodb.exceptions import DeleteError

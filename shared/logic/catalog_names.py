@@ -45,6 +45,25 @@ def task_named(project_id: int, name: str) -> tuple[Task, bool]:
                                                         "status": "todo", "priority": "medium"}))
 
 
+def _existing(keys: dict, get_many) -> dict:
+    """{what: name guard key} -> {what: record} for those that exist: one BatchGetItem for
+    the guards and one for the records, however many names."""
+    ids = unique_names.lookup_many(keys.values())
+    records = {r.id: r for r in get_many({ids[k] for k in keys.values() if k in ids})}
+    return {what: records[ids[key]] for what, key in keys.items() if key in ids and ids[key] in records}
+
+
+def existing_projects(names) -> dict[str, Project]:
+    """name (as given) -> the project of that name, for those that exist."""
+    return _existing({n: unique_names.name_key("project", n) for n in names}, projects_data.get_projects)
+
+
+def existing_tasks(pairs) -> dict[tuple[int, str], Task]:
+    """(project id, task name) -> the task, for those that exist."""
+    return _existing({(pid, n): unique_names.name_key("task", n, str(pid)) for pid, n in pairs},
+                     tasks_data.get_tasks)
+
+
 def find_project(name: str) -> Project | None:
     """The project of that (normalised) name, if there is one; creates nothing."""
     project_id = unique_names.lookup(unique_names.name_key("project", name))

@@ -28,6 +28,20 @@ class Names:
         self.projects: dict[str, object] = {}
         self.tasks: dict[tuple[int, str], int] = {}
 
+    def prefetch(self, rows: list[Row]) -> None:
+        """Resolve every project and task the rows name that already exists, in a few
+        BatchGetItems, so only new names cost a lookup (and a create) of their own."""
+        wanted = {r.project_name.strip() for r in rows if r.project_name.strip()}
+        for name, project in catalog_names.existing_projects(
+                n for n in wanted if n.casefold() not in self.projects).items():
+            self.projects[name.casefold()] = project
+            self.matched.add(project.name)
+        pairs = {(self.projects[r.project_name.strip().casefold()].id, r.task_name.strip()) for r in rows
+                 if r.task_name and r.project_name.strip().casefold() in self.projects}
+        for (project_id, name), task in catalog_names.existing_tasks(
+                p for p in pairs if (p[0], p[1].casefold()) not in self.tasks).items():
+            self.tasks[(project_id, name.casefold())] = task.id
+
     def project_id(self, name: str, client_name: str | None) -> int:
         key = name.strip().casefold()
         if key not in self.projects and not self.create:
@@ -122,6 +136,7 @@ def entry_values(people: People, rows: list[Row], names: Names, source: str, zon
     naive ones in ``zone``, by default the entry's user's)."""
     zones: dict[int, object] = {}
     result = Converted()
+    names.prefetch(rows)
     for row in rows:
         user_id = people.user_id(row)
         if user_id is None:

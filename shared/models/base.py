@@ -15,7 +15,8 @@ ORG = "default"  # single-organisation deployment; the partition key leaves room
 class BaseMeta:
     region = get_settings().region
     connect_timeout_seconds = 2
-    read_timeout_seconds = 5
+    # DynamoDB answers a 1 MB page in well under a second; moto (the local stack) can take seconds.
+    read_timeout_seconds = get_settings().dynamodb_read_timeout_seconds
     max_retry_attempts = 3
     stream_view_type: str | None = None  # read by the CDK data construct
 
