@@ -83,7 +83,7 @@ class MultipartWriter:
     size. A small file becomes one PutObject. ``close()`` completes the object; ``abort()``
     (or leaving the ``with`` block by an exception) leaves no object and no parts behind."""
 
-    PART_BYTES = 8 * 2**20  # S3's minimum part is 5 MiB
+    PART_BYTES = 5 * 2**20  # S3's minimum part (all but the last); 10,000 parts make a 50 GB file
 
     def __init__(self, key: str, content_type: str):
         self.key, self.content_type = key, content_type
@@ -121,7 +121,7 @@ class MultipartWriter:
                                                             ContentType=self.content_type)["UploadId"]
         number = len(self._parts) + 1
         etag = _s3().upload_part(Bucket=bucket, Key=self.key, UploadId=self._upload_id, PartNumber=number,
-                                 Body=bytes(self._buffer))["ETag"]
+                                 Body=self._buffer)["ETag"]  # the buffer itself: no second copy of the part
         self._parts.append({"ETag": etag, "PartNumber": number})
         self._buffer.clear()
 
