@@ -60,7 +60,7 @@ def write_backup(out: IO[bytes], info: dict, tables: Iterable[tuple[str, Iterabl
 def parse_line(line: str) -> tuple[str, object]:
     """What one line of a backup is: ("info", header), ("tables", None), ("table", name),
     ("item", item), ("end_table", None), ("end", None) or ("blank", None)."""
-    text = line.strip()
+    text = line.strip().lstrip("\ufeff")  # a BOM, if an editor saved the file with one
     try:
         if text.startswith(_HEAD):
             return "info", json.loads(text[len(_HEAD):].rstrip(","))
