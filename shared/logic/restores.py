@@ -42,6 +42,8 @@ def start_restore(principal: Principal, *, export_id: int | None = None, upload_
     """From a backup export, an uploaded file (upload_id from POST /api/v1/imports/uploads)
     or the file in the request. The header is checked now, so a wrong file is a 400."""
     _admin(principal)
+    if sum(x is not None and x != b"" for x in (export_id, upload_id, raw)) > 1:
+        raise ValidationFailed.field("export_id", "Give one backup: export_id, upload_id or the file")
     if export_id is not None:
         job = exports_data.get_export(export_id)
         if job is None or job.export_type != "backup":

@@ -130,6 +130,7 @@ def test_a_backup_file_sent_in_the_request_even_reformatted_restores(api, popula
     (json.dumps({"export_id": 999}).encode(), "application/json"),
     (json.dumps({"upload_id": "f" * 32}).encode(), "application/json"),
     (json.dumps({"export_id": 1, "colour": "red"}).encode(), "application/json"),
+    (json.dumps({"export_id": 1, "upload_id": "f" * 32}).encode(), "application/json"),
 ])
 def test_what_is_not_a_backup_is_a_400(api, admin_token, body, content_type):
     r = api("POST", "/api/backup/restore", token=admin_token, body=body.decode(), content_type=content_type)
