@@ -44,6 +44,9 @@ class MotoServer:
         import logging
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call is noise
+        from infra.local import moto_speedups
+
+        moto_speedups.install()
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
         app = _Serialized(DomainDispatcherApplication(create_backend_app))

@@ -43,6 +43,9 @@ def aws(ddb_calls):
     from shared.data.schema import all_table_specs
     from shared.logic import auth
 
+    from infra.local import moto_speedups
+
+    moto_speedups.install()  # as the local stack encodes DynamoDB responses
     with mock_aws():
         client = boto3.client("dynamodb")
         for spec in all_table_specs():

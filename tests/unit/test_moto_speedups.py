@@ -1,0 +1,42 @@
+"""The local stack's fast DynamoDB response encoding writes exactly what moto's own does."""
+import boto3
+from moto import mock_aws
+from moto.core import serialize
+
+from infra.local import moto_speedups
+
+ITEM = {
+    "pk": {"S": "a"}, "n": {"N": "1.5"}, "b": {"B": b"\x00\x01bytes"}, "yes": {"BOOL": True}, "none": {"NULL": True},
+    "ss": {"SS": ["x", "y"]}, "ns": {"NS": ["1", "2"]}, "bs": {"BS": [b"\x02", b"\x03"]},
+    "l": {"L": [{"S": "é"}, {"N": "2"}, {"M": {"deep": {"L": [{"BOOL": False}, {"B": b"\xff"}]}}}]},
+    "m": {"M": {"s": {"S": "“quoted”"}, "empty": {"M": {}}, "list": {"L": []}}},
+}
+
+
+def _responses():
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        ddb.create_table(TableName="t", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        ddb.put_item(TableName="t", Item=ITEM)
+        ddb.put_item(TableName="t", Item={"pk": {"S": "b"}})
+        return [
+            ddb.get_item(TableName="t", Key={"pk": {"S": "a"}})["Item"],
+            ddb.query(TableName="t", KeyConditionExpression="pk = :a", ExpressionAttributeValues={
+                ":a": {"S": "a"}})["Items"],
+            sorted(ddb.scan(TableName="t")["Items"], key=lambda i: i["pk"]["S"]),
+            ddb.batch_get_item(RequestItems={"t": {"Keys": [{"pk": {"S": "a"}}]}})["Responses"],
+            ddb.update_item(TableName="t", Key={"pk": {"S": "a"}}, UpdateExpression="SET n = :n",
+                            ExpressionAttributeValues={":n": {"N": "3"}}, ReturnValues="ALL_OLD")["Attributes"],
+        ]
+
+
+def test_fast_encoding_equals_motos_own(monkeypatch):
+    monkeypatch.setitem(serialize.SERVICE_SPECIFIC_SERIALIZERS, "dynamodb", {})
+    reference = _responses()
+    moto_speedups.install()
+    assert serialize.get_serializer_class("dynamodb", "json").fast_attribute_values
+    assert _responses() == reference
+    assert reference[0]["b"] == {"B": b"\x00\x01bytes"} and reference[0]["l"]["L"][2]["M"]["deep"]["L"][1] == {
+        "B": b"\xff"}
