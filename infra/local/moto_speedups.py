@@ -1,12 +1,13 @@
-"""Make the embedded DynamoDB answer reads at a useful speed, with the same bytes.
+"""Make the embedded DynamoDB read and answer at a useful speed, with the same bytes.
 
-moto encodes every response by walking botocore's shape model down to each attribute
-value, about 3 ms per item of a time entry's size: a 1 MB Query page took seconds and
-a 100,000-entry export minutes, all of it in the emulator. In moto's model an item's
-attributes already hold DynamoDB's wire form ({"S": ...}, {"M": {...}}, ...), so an
-``AttributeValue`` is written as it is; everything else (structure, counts, keys of
-pages, errors) still goes through moto's serializer. tests/unit/test_moto_speedups.py
-checks the output equals moto's own for every attribute type.
+moto parses every request and encodes every response by walking botocore's shape model
+down to each attribute value: about 3 ms per item of a time entry's size, so a 1 MB
+Query page took seconds and a 100,000-entry export minutes, all of it in the emulator.
+An ``AttributeValue`` already is DynamoDB's wire form ({"S": ...}, {"M": {...}}, ...)
+on both sides, so it is taken and written as it is (binary values base64-decoded and
+encoded as moto's own code does); everything else (structure, keys, counts, errors)
+still goes through moto. tests/unit/test_moto_speedups.py checks that requests and
+responses of every attribute type come out exactly as with moto's own code.
 """
 from __future__ import annotations
 
@@ -35,9 +36,36 @@ def _b64(value) -> str:
     return base64.b64encode(value).decode() if isinstance(value, bytes) else value
 
 
+def _parsed(value):
+    """A request's attribute value as moto's parser gives it: binary values decoded."""
+    kind, inner = next(iter(value.items()))
+    if kind == "M":
+        return {"M": {k: _parsed(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_parsed(v) for v in inner]}
+    if kind == "B":
+        return {"B": base64.b64decode(inner)}
+    if kind == "BS":
+        return {"BS": [base64.b64decode(v) for v in inner]}
+    return {kind: inner}
+
+
 def install() -> None:
-    """Register the fast serializer for DynamoDB's JSON protocol (idempotent)."""
-    from moto.core import serialize
+    """Register the fast parser and serializer for DynamoDB's JSON protocol (idempotent)."""
+    from moto.core import parse, serialize
+
+    parser = parse.PROTOCOL_PARSERS["json"]
+    if not getattr(parser, "fast_attribute_values", False):
+        class JSONParser(parser):
+            fast_attribute_values = True
+
+            def _parse_shape(self, shape, node):
+                if (shape.name == "AttributeValue" and isinstance(node, dict) and len(node) == 1
+                        and self.operation_model.service_model.service_name == "dynamodb"):
+                    return _parsed(node)
+                return super()._parse_shape(shape, node)
+
+        parse.PROTOCOL_PARSERS["json"] = JSONParser
 
     current = serialize.get_serializer_class("dynamodb", "json")
     if getattr(current, "fast_attribute_values", False):

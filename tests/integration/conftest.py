@@ -40,10 +40,9 @@ def ddb_calls(monkeypatch):
 
 @pytest.fixture
 def aws(ddb_calls):
+    from infra.local import moto_speedups
     from shared.data.schema import all_table_specs
     from shared.logic import auth
-
-    from infra.local import moto_speedups
 
     moto_speedups.install()  # as the local stack encodes DynamoDB responses
     with mock_aws():

@@ -1,7 +1,8 @@
-"""The local stack's fast DynamoDB response encoding writes exactly what moto's own does."""
+"""The local stack's fast DynamoDB request parsing and response encoding give exactly what
+moto's own code gives: items of every attribute type, written and read back through each path."""
 import boto3
 from moto import mock_aws
-from moto.core import serialize
+from moto.core import parse, serialize
 
 from infra.local import moto_speedups
 
@@ -32,11 +33,13 @@ def _responses():
         ]
 
 
-def test_fast_encoding_equals_motos_own(monkeypatch):
+def test_fast_parsing_and_encoding_equal_motos_own(monkeypatch):
     monkeypatch.setitem(serialize.SERVICE_SPECIFIC_SERIALIZERS, "dynamodb", {})
+    monkeypatch.setitem(parse.PROTOCOL_PARSERS, "json", parse.JSONParser)
     reference = _responses()
     moto_speedups.install()
     assert serialize.get_serializer_class("dynamodb", "json").fast_attribute_values
+    assert parse.PROTOCOL_PARSERS["json"].fast_attribute_values
     assert _responses() == reference
     assert reference[0]["b"] == {"B": b"\x00\x01bytes"} and reference[0]["l"]["L"][2]["M"]["deep"]["L"][1] == {
         "B": b"\xff"}
