@@ -97,13 +97,49 @@ def _restore(item: RestoreModel) -> RestoreJob:
     return RestoreJob(**values)
 
 
-def put_restore(values: dict) -> RestoreJob:
-    item = RestoreModel(counters.next_id("restore"), created_at=utcnow(), status="pending", **values)
+def new_restore_id() -> int:
+    return counters.next_id("restore")
+
+
+def put_restore(restore_id: int, values: dict) -> RestoreJob:
+    item = RestoreModel(restore_id, created_at=utcnow(), status="pending", **values)
     item.save(condition=RestoreModel.id.does_not_exist())
     return _restore(item)
 
 
+LOCK_ID = 0
+LOCK_FOR = timedelta(minutes=30)  # every step renews it; a restore that died frees it after this
+
+
+def lock_restores(restore_id: int) -> int | None:
+    """Take the restore lock for ``restore_id``: None, or the id of the restore holding it."""
+    now = utcnow()
+    try:
+        RestoreModel(LOCK_ID).update(
+            actions=[RestoreModel.holder.set(restore_id), RestoreModel.held_until.set(now + LOCK_FOR)],
+            condition=RestoreModel.holder.does_not_exist() | (RestoreModel.held_until < now)
+            | (RestoreModel.holder == restore_id))
+    except UpdateError as exc:
+        if not is_conditional_failure(exc):
+            raise
+        lock = RestoreModel.get(LOCK_ID, consistent_read=True, attributes_to_get=["holder"])
+        return int(lock.holder)
+    return None
+
+
+def unlock_restores(restore_id: int) -> None:
+    """Give the lock back, if ``restore_id`` still holds it."""
+    try:
+        RestoreModel(LOCK_ID).update(actions=[RestoreModel.holder.remove(), RestoreModel.held_until.remove()],
+                                     condition=RestoreModel.holder == restore_id)
+    except UpdateError as exc:
+        if not is_conditional_failure(exc):
+            raise
+
+
 def get_restore(restore_id: int) -> RestoreJob | None:
+    if restore_id == LOCK_ID:
+        return None
     try:
         return _restore(RestoreModel.get(restore_id, consistent_read=True))
     except RestoreModel.DoesNotExist:

@@ -21,7 +21,7 @@ import uuid
 from shared.data import exports as exports_data
 from shared.data import objects, tables, work_queue
 from shared.domain import Principal, RestoreJob
-from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.exports.backup_format import BACKED_UP, KEPT_COUNTERS, canonical_lines, check_info, parse_line
 from shared.logic import uploads
 from shared.logic.exports import is_expired
@@ -60,8 +60,14 @@ def start_restore(principal: Principal, *, export_id: int | None = None, upload_
     else:
         raise ValidationFailed.field("export_id", "Give export_id, upload_id, or the backup file")
     _check_head(key)
-    job = exports_data.put_restore({"user_id": principal.user_id, "source_key": key, "dry_run": dry_run,
-                                    "phase": "start", "cursor": START})
+    restore_id = exports_data.new_restore_id()
+    if not dry_run:  # one restore replaces the data at a time; a dry run writes nothing
+        running = exports_data.lock_restores(restore_id)
+        if running is not None:
+            raise Conflict(f"Restore {running} is still replacing the data; wait for it to end",
+                           "restore_in_progress")
+    job = exports_data.put_restore(restore_id, {"user_id": principal.user_id, "source_key": key,
+                                                "dry_run": dry_run, "phase": "start", "cursor": START})
     work_queue.send([{"kind": "restore", "restore_id": job.id, "cursor": START}], queue="exports")
     return job
 
@@ -131,6 +137,7 @@ def restore_step(message: dict) -> None:
         {"start": _start, "clear": _clear, "load": _load}[cursor["phase"]](job, cursor)
     except (BadBackup, ValueError) as exc:
         exports_data.update_restore(job.id, status="failed", error=str(exc), from_cursor=job.cursor)
+        exports_data.unlock_restores(job.id)
 
 
 def _queue(restore_id: int, cursor: str) -> None:
@@ -142,10 +149,13 @@ def _advance(job: RestoreJob, cursor: dict | None, counts: dict, **changes) -> N
     if cursor is None:
         exports_data.update_restore(job.id, status="completed", counts=counts, from_cursor=job.cursor,
                                     cursor=json.dumps({"phase": "done"}), **changes)
+        exports_data.unlock_restores(job.id)
         return
     encoded = json.dumps(cursor)
     if exports_data.update_restore(job.id, status="processing", phase=cursor["phase"], cursor=encoded,
                                    counts=counts, from_cursor=job.cursor, **changes):
+        if not job.dry_run:
+            exports_data.lock_restores(job.id)  # renewed: it is still working
         _queue(job.id, encoded)
 
 
@@ -290,3 +300,4 @@ def settle_dead_letter(message: dict) -> None:
         exports_data.update_restore(job.id, status="failed",
                                     error="Gave up after repeated attempts; the data may be partly restored: "
                                           "run the restore again")
+        exports_data.unlock_restores(job.id)

@@ -7,7 +7,8 @@ the record a day after that (the API refuses anything past ``expires_at`` itself
 since both expiries are lazy).
 
 Restores: key ``id``; kept apart from the tables a restore replaces, so a restore
-can report on itself while it rewrites everything else.
+can report on itself while it rewrites everything else. Item 0 is a lock: one restore
+replaces the data at a time.
 """
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -44,6 +45,9 @@ class ExportModel(Model):
     error_message = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     completed_at = UTCDateTimeAttribute(null=True)
+    # Only on item 0, the lock: the restore replacing the data now, and until when it holds the lock.
+    holder = NumberAttribute(null=True)
+    held_until = UTCDateTimeAttribute(null=True)
     expires_at = UTCDateTimeAttribute(null=True)
     purge_at = TTLAttribute(null=True)
 
@@ -67,3 +71,6 @@ class RestoreModel(Model):
     error_message = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     completed_at = UTCDateTimeAttribute(null=True)
+    # Only on item 0, the lock: the restore replacing the data now, and until when it holds the lock.
+    holder = NumberAttribute(null=True)
+    held_until = UTCDateTimeAttribute(null=True)

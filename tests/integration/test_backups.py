@@ -177,3 +177,36 @@ def _download(api, token, export_id) -> str:
     r = api("GET", f"/api/export/download/{export_id}", token=token)
     assert r.status == 302, r
     return r.headers["Location"]
+
+
+def test_one_restore_replaces_the_data_at_a_time(api, populated):
+    status = make_backup(api, populated["admin"])
+    first = api("POST", "/api/backup/restore", token=populated["admin"], body={"export_id": status["id"]})
+    assert first.status == 202
+    second = api("POST", "/api/backup/restore", token=populated["admin"], body={"export_id": status["id"]})
+    assert second.status == 409 and second.json()["error_code"] == "restore_in_progress"
+    assert str(first.json()["restore_id"]) in second.json()["message"]
+    dry = api("POST", "/api/backup/restore", token=populated["admin"],
+              body={"export_id": status["id"], "dry_run": True})
+    assert dry.status == 202  # a dry run writes nothing: it may run alongside
+    export_drain()
+    assert api("GET", first.json()["status_url"], token=populated["admin"]).json()["status"] == "completed"
+    third = api("POST", "/api/backup/restore", token=populated["admin"], body={"export_id": status["id"]})
+    assert third.status == 202  # the lock was given back
+    export_drain()
+    assert api("GET", "/api/backup/restore/0", token=populated["admin"]).status == 404  # the lock is no restore
+
+
+def test_a_restore_that_died_frees_the_lock_when_it_lapses(api, populated):
+    from datetime import timedelta
+
+    from shared.clock import utcnow
+    from shared.models.exports import RestoreModel
+
+    status = make_backup(api, populated["admin"])
+    assert api("POST", "/api/backup/restore", token=populated["admin"], body={"export_id": status["id"]}).status == 202
+    # Its worker died and the queue lost the message: nothing renews the lock any more.
+    boto3.client("sqs").purge_queue(QueueUrl=boto3.client("sqs").get_queue_url(QueueName="tt-exports")["QueueUrl"])
+    assert api("POST", "/api/backup/restore", token=populated["admin"], body={"export_id": status["id"]}).status == 409
+    RestoreModel(0).update(actions=[RestoreModel.held_until.set(utcnow() - timedelta(seconds=1))])
+    assert api("POST", "/api/backup/restore", token=populated["admin"], body={"export_id": status["id"]}).status == 202
