@@ -25,3 +25,6 @@ class TimeTrackerStack(Stack):
         self.data, self.storage, self.queues, self.functions, self.api = data, storage, queues, functions, api
         CfnOutput(self, "ApiUrl", value=api.api.url)
         CfnOutput(self, "DataBucket", value=storage.bucket.bucket_name)
+        # What `python -m infra.bootstrap_admin` needs to write the first admin into the deployed tables.
+        CfnOutput(self, "TableNames", value=self.to_json_string(
+            {logical: table.table_name for logical, table in data.tables.items()}))

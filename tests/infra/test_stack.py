@@ -1,4 +1,6 @@
 """CloudFormation assertions on the synthesised stack."""
+import json
+
 from aws_cdk.assertions import Match
 
 from shared import routes
@@ -160,3 +162,18 @@ def test_gateway_errors_use_the_contract_format(synthesized):
         "ResponseType": "MISSING_AUTHENTICATION_TOKEN", "StatusCode": "404",
         "ResponseTemplates": {"application/json": Match.string_like_regexp('"error_code": "not_found"')},
     })
+
+
+def test_the_stack_tells_the_admin_bootstrap_its_table_names(synthesized):
+    from infra.bootstrap_admin import environment_from_outputs
+    from shared.settings import TABLE_ENV
+
+    _, template, _ = synthesized
+    outputs = template.find_outputs("TableNames")
+    assert str(outputs["TableNames"]["Value"]).count("'Ref'") == len(TABLE_ENV)  # every table, by reference
+    # What CloudFormation will resolve the output to, shaped as describe_stacks returns it.
+    resolved = json.dumps({logical: f"TimeTracker-{logical}-ABC" for logical in TABLE_ENV})
+    env = environment_from_outputs([{"OutputKey": "TableNames", "OutputValue": resolved},
+                                    {"OutputKey": "DataBucket", "OutputValue": "timetracker-data-xyz"}])
+    assert env["TABLE_USERS"] == "TimeTracker-users-ABC" and env["DATA_BUCKET"] == "timetracker-data-xyz"
+    assert set(env) == set(TABLE_ENV.values()) | {"DATA_BUCKET"}
