@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 
-from shared.data.common import fetch_page, is_conditional_failure
+from shared.data.common import fetch_page, is_conditional_failure, update_if
 from shared.domain import ApiToken, Page
 from shared.models.api_tokens import ApiTokenModel
 from shared.models.base import ORG
@@ -61,14 +61,5 @@ def iter_tokens(user_id: int):
 
 def revoke_token(token_hash: str, now: datetime) -> bool:
     """Set revoked_at once; False if it was already revoked (or is gone)."""
-    item = ApiTokenModel(token_hash)
-    try:
-        item.update(
-            actions=[ApiTokenModel.revoked_at.set(now)],
-            condition=ApiTokenModel.token_hash.exists() & ApiTokenModel.revoked_at.does_not_exist(),
-        )
-    except UpdateError as exc:
-        if is_conditional_failure(exc):
-            return False
-        raise
-    return True
+    return update_if(ApiTokenModel(token_hash), [ApiTokenModel.revoked_at.set(now)],
+                     ApiTokenModel.token_hash.exists() & ApiTokenModel.revoked_at.does_not_exist())

@@ -74,3 +74,14 @@ def save_versioned(item) -> None:
         if is_conditional_failure(exc):
             raise Conflict("The record was modified concurrently; retry", "concurrent_update") from exc
         raise
+
+
+def update_if(item, actions: list, condition) -> bool:
+    """One UpdateItem applied only under ``condition``; False (and nothing written) when it fails."""
+    try:
+        item.update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if is_conditional_failure(exc):
+            return False
+        raise
+    return True

@@ -4,13 +4,10 @@ from __future__ import annotations
 from dataclasses import fields as dc_fields
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import UpdateError
-
-from shared.clock import iso_z, utcnow
-from shared.data import counters
-from shared.data.common import fetch_page, is_conditional_failure
+from shared.clock import utcnow
+from shared.data import counters, jobs
+from shared.data.common import fetch_page, update_if
 from shared.domain import ExportJob, Page, RestoreJob
-from shared.models.base import ORG
 from shared.models.exports import ExportModel, RestoreModel
 
 _EXPORT_FIELDS = [f.name for f in dc_fields(ExportJob)]
@@ -29,23 +26,17 @@ def new_export_id() -> int:
 
 
 def put_export(export_id: int, values: dict) -> ExportJob:
-    now = utcnow()
-    item = ExportModel(export_id, org=ORG, created_at=now, created_key=f"{iso_z(now)}#{export_id:012d}",
-                       status="pending", **values)
-    item.save(condition=ExportModel.id.does_not_exist())
-    return _export(item)
+    return _export(jobs.put_pending(ExportModel, export_id, values))
 
 
 def get_export(export_id: int) -> ExportJob | None:
-    try:
-        return _export(ExportModel.get(export_id, consistent_read=True))
-    except ExportModel.DoesNotExist:
-        return None
+    item = jobs.get(ExportModel, export_id)
+    return _export(item) if item else None
 
 
 def list_exports(*, user_id: int | None, page: int, per_page: int) -> Page:
     """Newest first: a user's (by-user) or everyone's (by-org)."""
-    source, hash_key = (ExportModel.by_org, ORG) if user_id is None else (ExportModel.by_user, user_id)
+    source, hash_key = jobs.history(ExportModel, user_id)
     return fetch_page(source, hash_key, page=page, per_page=per_page, to_domain=_export, newest_first=True)
 
 
@@ -54,25 +45,14 @@ def iter_exports(user_id: int):
     return (_export(item) for item in ExportModel.by_user.query(user_id))
 
 
-def _move(model, record_id: int, actions: list, when: tuple[str, ...]) -> bool:
-    """Apply ``actions`` only while the record's status is one of ``when``."""
-    try:
-        model(record_id).update(actions=actions, condition=model.status.is_in(*when))
-    except UpdateError as exc:
-        if is_conditional_failure(exc):
-            return False
-        raise
-    return True
-
-
 def start_export(export_id: int) -> bool:
     """pending (or a retried processing) → processing; False if it finished meanwhile."""
-    return _move(ExportModel, export_id, [ExportModel.status.set("processing")], ("pending", "processing"))
+    return jobs.move(ExportModel, export_id, [ExportModel.status.set("processing")], ("pending", "processing"))
 
 
 def complete_export(export_id: int, record_count: int, file_size: int, expires_at: datetime) -> bool:
     now = utcnow()
-    return _move(ExportModel, export_id, [
+    return jobs.move(ExportModel, export_id, [
         ExportModel.status.set("completed"), ExportModel.record_count.set(record_count),
         ExportModel.file_size.set(file_size), ExportModel.completed_at.set(now),
         ExportModel.expires_at.set(expires_at), ExportModel.purge_at.set(expires_at + PURGE_AFTER),
@@ -86,7 +66,7 @@ def note_export_error(export_id: int, message: str, *, final: bool) -> bool:
         now = utcnow()
         actions += [ExportModel.status.set("failed"), ExportModel.completed_at.set(now),
                     ExportModel.purge_at.set(now + timedelta(days=8))]
-    return _move(ExportModel, export_id, actions, ("pending", "processing"))
+    return jobs.move(ExportModel, export_id, actions, ("pending", "processing"))
 
 
 # -- restores ------------------------------------------------------------------
@@ -114,27 +94,18 @@ LOCK_FOR = timedelta(minutes=30)  # every step renews it; a restore that died fr
 def lock_restores(restore_id: int) -> int | None:
     """Take the restore lock for ``restore_id``: None, or the id of the restore holding it."""
     now = utcnow()
-    try:
-        RestoreModel(LOCK_ID).update(
-            actions=[RestoreModel.holder.set(restore_id), RestoreModel.held_until.set(now + LOCK_FOR)],
-            condition=RestoreModel.holder.does_not_exist() | (RestoreModel.held_until < now)
-            | (RestoreModel.holder == restore_id))
-    except UpdateError as exc:
-        if not is_conditional_failure(exc):
-            raise
-        lock = RestoreModel.get(LOCK_ID, consistent_read=True, attributes_to_get=["holder"])
-        return int(lock.holder)
-    return None
+    if update_if(RestoreModel(LOCK_ID),
+                 [RestoreModel.holder.set(restore_id), RestoreModel.held_until.set(now + LOCK_FOR)],
+                 RestoreModel.holder.does_not_exist() | (RestoreModel.held_until < now)
+                 | (RestoreModel.holder == restore_id)):
+        return None
+    return int(RestoreModel.get(LOCK_ID, consistent_read=True, attributes_to_get=["holder"]).holder)
 
 
 def unlock_restores(restore_id: int) -> None:
     """Give the lock back, if ``restore_id`` still holds it."""
-    try:
-        RestoreModel(LOCK_ID).update(actions=[RestoreModel.holder.remove(), RestoreModel.held_until.remove()],
-                                     condition=RestoreModel.holder == restore_id)
-    except UpdateError as exc:
-        if not is_conditional_failure(exc):
-            raise
+    update_if(RestoreModel(LOCK_ID), [RestoreModel.holder.remove(), RestoreModel.held_until.remove()],
+              RestoreModel.holder == restore_id)
 
 
 def get_restore(restore_id: int) -> RestoreJob | None:
@@ -171,10 +142,4 @@ def update_restore(restore_id: int, *, status: str | None = None, phase: str | N
     condition = RestoreModel.status.is_in("pending", "processing")
     if from_cursor is not None:
         condition &= RestoreModel.cursor == from_cursor
-    try:
-        RestoreModel(restore_id).update(actions=actions, condition=condition)
-    except UpdateError as exc:
-        if is_conditional_failure(exc):
-            return False
-        raise
-    return True
+    return update_if(RestoreModel(restore_id), actions, condition)

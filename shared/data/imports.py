@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from dataclasses import fields as dc_fields
 
-from pynamodb.exceptions import UpdateError
 from pynamodb.models import BatchWrite
 
 from shared.clock import iso_z, utcnow
-from shared.data import counters, unique_names
-from shared.data.common import fetch_page, is_conditional_failure, transaction
+from shared.data import counters, jobs, unique_names
+from shared.data.common import fetch_page, transaction, update_if
 from shared.domain import ImportJob, Page, final_import_status
 from shared.errors import Conflict
-from shared.models.base import ORG
 from shared.models.imports import ImportErrorModel, ImportModel
 
 _FIELDS = [f.name for f in dc_fields(ImportJob)]
@@ -32,25 +30,19 @@ def new_import_id() -> int:
 
 
 def put_import(import_id: int, values: dict) -> ImportJob:
-    now = utcnow()
-    item = ImportModel(import_id, org=ORG, created_at=now, created_key=f"{iso_z(now)}#{import_id:012d}",
-                       status="pending", **values)
-    item.save(condition=ImportModel.id.does_not_exist())
-    return _to_domain(item)
+    return _to_domain(jobs.put_pending(ImportModel, import_id, values))
 
 
 def get_import(import_id: int) -> ImportJob | None:
-    try:
-        return _to_domain(ImportModel.get(import_id, consistent_read=True))
-    except ImportModel.DoesNotExist:
-        return None
+    item = jobs.get(ImportModel, import_id)
+    return _to_domain(item) if item else None
 
 
 def list_imports(*, user_id: int | None, page: int, per_page: int, status: str | None = None,
                  type: str | None = None, start=None, end=None) -> Page:  # noqa: A002 - the API's name
     """Newest first: a user's (by-user) or everyone's (by-org); the date range narrows the
     range key, status and type filter."""
-    source, hash_key = (ImportModel.by_org, ORG) if user_id is None else (ImportModel.by_user, user_id)
+    source, hash_key = jobs.history(ImportModel, user_id)
     created = ImportModel.created_key.between(iso_z(start) if start else "0", (iso_z(end) if end else "9") + "~")
     condition = None
     for attribute, value in ((ImportModel.status, status), (ImportModel.type, type)):
@@ -70,14 +62,9 @@ def begin(import_id: int, total: int, chunks_total: int, dialect: str) -> Import
     index) exactly once: a redelivered split finds the import processing and reuses them."""
     item = ImportModel(import_id)
     first = counters.reserve_ids("time_entry", total)[0] if total else 0
-    try:
-        item.update(actions=[ImportModel.status.set("processing"), ImportModel.total.set(total),
-                             ImportModel.type.set(dialect),
-                             ImportModel.chunks_total.set(chunks_total), ImportModel.first_entry_id.set(first)],
-                    condition=ImportModel.status == "pending")
-    except UpdateError as exc:
-        if not is_conditional_failure(exc):
-            raise
+    update_if(item, [ImportModel.status.set("processing"), ImportModel.total.set(total), ImportModel.type.set(dialect),
+                     ImportModel.chunks_total.set(chunks_total), ImportModel.first_entry_id.set(first)],
+              ImportModel.status == "pending")
     return get_import(import_id)
 
 
@@ -130,14 +117,9 @@ def finish_if_done(import_id: int) -> ImportJob | None:
     if current is None or current.status != "processing" or current.chunks_done < (current.chunks_total or 0):
         return None
     status = final_import_status(current.successful, current.failed)
-    try:
-        ImportModel(import_id).update(
-            actions=[ImportModel.status.set(status), ImportModel.completed_at.set(utcnow())],
-            condition=(ImportModel.status == "processing") & (ImportModel.chunks_done >= ImportModel.chunks_total))
-    except UpdateError as exc:
-        if is_conditional_failure(exc):
-            return None
-        raise
+    if not update_if(ImportModel(import_id), [ImportModel.status.set(status), ImportModel.completed_at.set(utcnow())],
+                     (ImportModel.status == "processing") & (ImportModel.chunks_done >= ImportModel.chunks_total)):
+        return None
     return get_import(import_id)
 
 
@@ -150,11 +132,4 @@ def fail_import(import_id: int, message: str) -> None:
 
 def set_status(import_id: int, status: str, *, when: tuple[str, ...]) -> bool:
     """Move to ``status`` only from one of ``when``; False if the import was elsewhere."""
-    condition = ImportModel.status.is_in(*when)
-    try:
-        ImportModel(import_id).update(actions=[ImportModel.status.set(status)], condition=condition)
-    except UpdateError as exc:
-        if is_conditional_failure(exc):
-            return False
-        raise
-    return True
+    return jobs.move(ImportModel, import_id, [ImportModel.status.set(status)], when)

@@ -4,6 +4,7 @@ Access patterns are written next to each model. The endpoint is botocore's own
 resolution (AWS_ENDPOINT_URL locally, the regional endpoint in AWS), so no model
 knows where it runs.
 """
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -25,6 +26,16 @@ def table_name(logical: str) -> str:
     return get_settings().table(logical)
 
 
+def history_indexes() -> tuple[GlobalSecondaryIndex, GlobalSecondaryIndex]:
+    """by-user and by-org, ranged by ``created_key`` (created_at ISO + "#" + id): a job
+    record's history in time order, a user's or everyone's."""
+    def created():
+        return UnicodeAttribute(range_key=True)
+
+    return (gsi("by-user", ("user_id", NumberAttribute(hash_key=True)), ("created_key", created())),
+            gsi("by-org", ("org", UnicodeAttribute(hash_key=True)), ("created_key", created())))
+
+
 def gsi(name: str, hash_key: tuple, range_key: tuple) -> GlobalSecondaryIndex:
     """A global secondary index projecting every attribute; keys as (attribute name, attribute)."""
     meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
@@ -32,4 +43,4 @@ def gsi(name: str, hash_key: tuple, range_key: tuple) -> GlobalSecondaryIndex:
     return type(name.title().replace("-", ""), (GlobalSecondaryIndex,), attrs)()
 
 
-__all__ = ["Model", "BaseMeta", "ORG", "table_name", "gsi"]
+__all__ = ["Model", "BaseMeta", "ORG", "table_name", "gsi", "history_indexes"]

@@ -19,11 +19,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from shared.models.base import BaseMeta, Model, gsi, table_name
-
-
-def _created() -> UnicodeAttribute:
-    return UnicodeAttribute(range_key=True)
+from shared.models.base import BaseMeta, Model, history_indexes, table_name
 
 
 class ExportModel(Model):
@@ -51,8 +47,7 @@ class ExportModel(Model):
     expires_at = UTCDateTimeAttribute(null=True)
     purge_at = TTLAttribute(null=True)
 
-    by_user = gsi("by-user", ("user_id", NumberAttribute(hash_key=True)), ("created_key", _created()))
-    by_org = gsi("by-org", ("org", UnicodeAttribute(hash_key=True)), ("created_key", _created()))
+    by_user, by_org = history_indexes()
 
 
 class RestoreModel(Model):

@@ -12,11 +12,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from shared.models.base import BaseMeta, Model, gsi, table_name
-
-
-def _created() -> UnicodeAttribute:
-    return UnicodeAttribute(range_key=True)
+from shared.models.base import BaseMeta, Model, history_indexes, table_name
 
 
 class ImportModel(Model):
@@ -48,8 +44,7 @@ class ImportModel(Model):
     created_at = UTCDateTimeAttribute()
     completed_at = UTCDateTimeAttribute(null=True)
 
-    by_user = gsi("by-user", ("user_id", NumberAttribute(hash_key=True)), ("created_key", _created()))
-    by_org = gsi("by-org", ("org", UnicodeAttribute(hash_key=True)), ("created_key", _created()))
+    by_user, by_org = history_indexes()
 
 
 class ImportErrorModel(Model):
