@@ -199,31 +199,15 @@ def list_entries(*, user_id: int | None, project_id: int | None, start: datetime
                       range_key_condition=_range(start, end), filter_condition=_all(filters), newest_first=True)
 
 
-EXPORT_PAGE = 2000  # entries per Query: under 1 MB, so a Query returns them all
-
-
 def iter_entries(*, user_id: int | None, project_id: int | None = None, start: datetime | None = None,
                  end: datetime | None = None, billable: bool | None = None) -> Iterator[TimeEntry]:
-    """Every matching entry, oldest first, EXPORT_PAGE at a time: for exports. Each Query
-    starts just after the last key read (keyset paging on ``start_key``) rather than from
-    an ExclusiveStartKey: the same cost in DynamoDB, and each page stays cheap in an
-    emulator that would otherwise walk every earlier key again."""
+    """Every matching entry, oldest first, read a page (1 MB) at a time: for exports."""
     source, hash_key, filter_project = _source(user_id, project_id)
     filters = [TimeEntryModel.project_id == project_id] if filter_project else []
     if billable is not None:
         filters.append(TimeEntryModel.billable == billable)
-    low, high = iso_z(start) if start else "0", (iso_z(end) if end else "9") + "~"
-    while True:
-        page = source.query(hash_key, range_key_condition=TimeEntryModel.start_key.between(low, high),
-                            filter_condition=_all(filters), limit=EXPORT_PAGE, page_size=EXPORT_PAGE)
-        last = None
-        for item in page:
-            last = item
-            yield _to_domain(item)
-        if last is None or page.last_evaluated_key is None:
-            return
-        moment, _, entry_id = last.start_key.rpartition("#")
-        low = f"{moment}#{int(entry_id) + 1:012d}"  # the smallest key after the last one read
+    for item in source.query(hash_key, range_key_condition=_range(start, end), filter_condition=_all(filters)):
+        yield _to_domain(item)
 
 
 def spans_in_range(*, user_id: int | None, project_id: int | None, start: datetime, end: datetime) -> Iterator[Span]:

@@ -207,17 +207,3 @@ def _small_parts(init):
         self.PART_BYTES = 1
 
     return wrapped
-
-
-@pytest.mark.parametrize("page", [1, 2])
-def test_exports_page_through_every_entry_in_order(api, world, monkeypatch, page):
-    from shared.data import time_entries
-
-    monkeypatch.setattr(time_entries, "EXPORT_PAGE", page)
-    gdpr = start(api, world["alice"], "/api/export/gdpr", {})
-    billable = start(api, world["alice"], "/api/export/filtered", {"filters": {"billable_only": True}})
-    export_drain()
-    entries = json.loads(download(api, world["alice"], gdpr["export_id"])[0])["time_entries"]
-    assert [e["start_time"][:10] for e in entries] == ["2024-03-01", "2024-03-02", "2024-03-03"]
-    filtered = json.loads(download(api, world["alice"], billable["export_id"])[0])["time_entries"]
-    assert [e["start_time"][:10] for e in filtered] == ["2024-03-01", "2024-03-03"]  # a filtered-out one between
