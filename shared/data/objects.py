@@ -66,10 +66,6 @@ def presigned_get(key: str, expires_in: int, filename: str, content_type: str) -
         "ResponseContentDisposition": f'attachment; filename="{filename}"'})
 
 
-def delete_object(key: str) -> None:
-    _s3().delete_object(Bucket=get_settings().data_bucket, Key=key)
-
-
 def stream_from(key: str, offset: int, chunk_size: int = 1 << 20):
     """Byte chunks of an object from ``offset`` on (an S3 range read): a resumed step
     reads only what is left."""

@@ -220,7 +220,8 @@ def preview_import(principal: Principal, raw: bytes, wanted: str = "autodetect")
     starts = [to_utc(r.start, zone) for r in rows]
     ends = [to_utc(r.end, zone) for r in rows]
     names = sorted({r.project_name.strip() for r in rows if r.project_name.strip()}, key=str.casefold)
-    existing = {n: catalog_names.find_project(n) for n in names}
+    found = catalog_names.existing_projects(names)  # two BatchGetItems, not two reads per name
+    existing = {n: found.get(n) for n in names}
     people = People(users_data.get_user(principal.user_id))
     for row in rows:
         people.user_id(row)
