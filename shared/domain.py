@@ -232,7 +232,16 @@ class RestoreJob:
     error_message: str | None
     created_at: datetime
     completed_at: datetime | None
+    token_id: int | None = None
+    problems: list | None = None  # [{"line": n, "message": "..."}] from the whole-file check
+    safety_export_id: int | None = None
+    rollback_reason: str | None = None
+    work: dict | None = None  # what the steps carry between them (never shown)
 
     @property
     def finished(self) -> bool:
         return self.status in ("completed", "failed")
+
+    @property
+    def rolling_back(self) -> bool:
+        return self.rollback_reason is not None

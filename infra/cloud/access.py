@@ -59,6 +59,7 @@ SENDS_TO: dict[str, tuple[str, ...]] = {  # function -> queues it sends to
     "import_worker": ("imports",),
     "exports": ("exports",),
     "export_worker": ("exports",),
+    "export_dead_letters": ("exports",),  # a restore that gave up rolls back in the export worker
 }
 
 

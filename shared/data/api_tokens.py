@@ -44,6 +44,14 @@ def touch_token(token_hash: str, now: datetime) -> ApiToken | None:
     return _to_domain(item)
 
 
+def find_token(token_hash: str) -> ApiToken | None:
+    """By hash, without touching it (a consistent read)."""
+    try:
+        return _to_domain(ApiTokenModel.get(token_hash, consistent_read=True))
+    except ApiTokenModel.DoesNotExist:
+        return None
+
+
 def get_token(token_id: int) -> ApiToken | None:
     found = next(iter(ApiTokenModel.by_id.query(ORG, ApiTokenModel.id == token_id, limit=1)), None)
     return _to_domain(found) if found else None

@@ -1,6 +1,7 @@
 """Exports' and restores' access patterns (keys and indexes in shared/models/exports.py)."""
 from __future__ import annotations
 
+import json
 from dataclasses import fields as dc_fields
 from datetime import datetime, timedelta
 
@@ -74,6 +75,8 @@ def _restore(item: RestoreModel) -> RestoreJob:
     values = {n: getattr(item, n) for n in _RESTORE_FIELDS}
     values["counts"] = item.counts.as_dict() if item.counts else {}
     values["backup_info"] = item.backup_info.as_dict() if item.backup_info else None
+    values["problems"] = json.loads(item.problems) if item.problems else None
+    values["work"] = json.loads(item.work) if item.work else None
     return RestoreJob(**values)
 
 
@@ -119,7 +122,9 @@ def get_restore(restore_id: int) -> RestoreJob | None:
 
 def update_restore(restore_id: int, *, status: str | None = None, phase: str | None = None,
                    cursor: str | None = None, source_key: str | None = None, backup_info: dict | None = None,
-                   counts: dict | None = None, error: str | None = None, from_cursor: str | None = None) -> bool:
+                   counts: dict | None = None, error: str | None = None, from_cursor: str | None = None,
+                   problems: list | None = None, safety_export_id: int | None = None,
+                   rollback_reason: str | None = None, work: dict | None = None) -> bool:
     """Move a running restore on. With ``from_cursor``, only if its cursor is still that
     (a step's effects are recorded exactly once, however often its message arrives)."""
     actions = []
@@ -138,7 +143,15 @@ def update_restore(restore_id: int, *, status: str | None = None, phase: str | N
     if counts is not None:
         actions.append(RestoreModel.counts.set(counts))
     if error:
-        actions.append(RestoreModel.error_message.set(error[:1000]))
+        actions.append(RestoreModel.error_message.set(error[:2000]))
+    if problems is not None:
+        actions.append(RestoreModel.problems.set(json.dumps(problems)))
+    if safety_export_id is not None:
+        actions.append(RestoreModel.safety_export_id.set(safety_export_id))
+    if rollback_reason is not None:
+        actions.append(RestoreModel.rollback_reason.set(rollback_reason[:2000]))
+    if work is not None:
+        actions.append(RestoreModel.work.set(json.dumps(work)))
     condition = RestoreModel.status.is_in("pending", "processing")
     if from_cursor is not None:
         condition &= RestoreModel.cursor == from_cursor

@@ -73,3 +73,17 @@ def delete_items(logical: str, items: list[dict]) -> None:
 
 def key_of(logical: str, item: dict) -> tuple:
     return tuple(next(iter(item[n].values())) for n in key_names(logical))
+
+
+def shape(logical: str):
+    """What a restore checks an item of this table against: key names and declared types."""
+    from shared.exports.backup_check import TableShape
+    from shared.models import all_models
+
+    attributes = all_models()[logical].get_attributes().values()
+    return TableShape(keys=key_names(logical), types={a.attr_name: a.attr_type for a in attributes})
+
+
+def get_item(logical: str, key: dict) -> dict | None:
+    """One item in typed JSON (consistent read), or None."""
+    return _ddb().get_item(TableName=get_settings().table(logical), Key=key, ConsistentRead=True).get("Item")

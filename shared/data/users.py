@@ -39,6 +39,10 @@ def get_user(user_id: int) -> User | None:
         return None
 
 
+def make_admin(user_id: int) -> None:
+    UserModel(ORG, user_id).update(actions=[UserModel.role.set("admin")])
+
+
 def find_user_by_username(username: str) -> User | None:
     user_id = unique_names.lookup(unique_names.name_key("username", username))
     return get_user(user_id) if user_id is not None else None

@@ -48,13 +48,23 @@ def _stamp() -> str:
     return utcnow().strftime("%Y%m%d_%H%M%S")
 
 
-def _start(principal: Principal, export_type: str, export_format: str, filename: str, filters: dict) -> ExportJob:
+def _record(user_id: int, export_type: str, export_format: str, filename: str, filters: dict) -> ExportJob:
     export_id = exports_data.new_export_id()
-    job = exports_data.put_export(export_id, {
-        "user_id": principal.user_id, "export_type": export_type, "export_format": export_format,
+    return exports_data.put_export(export_id, {
+        "user_id": user_id, "export_type": export_type, "export_format": export_format,
         "filename": filename, "object_key": f"{EXPORT_PREFIX}{export_id}/{filename}", "filters": filters})
-    work_queue.send([{"kind": "export", "export_id": export_id}], queue="exports")
+
+
+def _start(principal: Principal, export_type: str, export_format: str, filename: str, filters: dict) -> ExportJob:
+    job = _record(principal.user_id, export_type, export_format, filename, filters)
+    work_queue.send([{"kind": "export", "export_id": job.id}], queue="exports")
     return job
+
+
+def record_safety_backup(user_id: int, restore_id: int) -> ExportJob:
+    """The backup a restore takes of the data it is about to replace: an ordinary backup
+    export in its user's history, built by the restore step itself (no message)."""
+    return _record(user_id, "backup", "json", f"backup_before_restore_{restore_id}_{_stamp()}.json", {})
 
 
 def _username(principal: Principal) -> str:

@@ -1,11 +1,20 @@
 """Restoring a backup (admins only): asynchronous, in resumable steps on the export queue.
 
-start  read the header (a reformatted backup is laid out one item per line again),
-       check the format; a dry run then compares the backup's keys with the tables'
-       and reports what would be created, replaced and deleted, and stops there.
-clear  empty each backed-up table, a bounded number of items per step.
-load   stream the file from a byte offset (an S3 range read) and BatchWrite its items
-       exactly as they were read (ids included), a bounded number per step.
+start   read the header (a reformatted backup is laid out one item per line again) and
+        check the whole file (backup_check): one problem, and nothing is touched; the
+        restore fails listing every problem with its line. A dry run stops here, with
+        what a real run would create, replace and delete.
+safety  take an ordinary backup of the data as it is (in the admin's export history),
+        and note the restoring admin's user and token.
+clear   empty each backed-up table, a bounded number of items per step.
+load    stream the file from a byte offset (an S3 range read) and BatchWrite its items
+        exactly as they were read (ids included), a bounded number per step.
+finish  counters and name guards made consistent with what was loaded; the admin who
+        started the restore keeps a working token.
+
+If clearing or loading fails for good (a bad step, or the dead-letter queue after the
+retries), the restore rolls back: it clears and loads the safety backup through the same
+steps and ends ``failed`` saying why and that the previous data was put back.
 
 Each message carries the cursor it works from; the restore record moves its cursor
 (and counts) only if it still is that cursor, so a redelivered step rewrites the
@@ -19,11 +28,12 @@ import json
 import uuid
 
 from shared.data import exports as exports_data
-from shared.data import objects, tables, work_queue
+from shared.data import objects, reconcile, tables, work_queue
 from shared.domain import Principal, RestoreJob
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.exports.backup_check import BackupCheck, Report
 from shared.exports.backup_format import BACKED_UP, KEPT_COUNTERS, canonical_lines, check_info, parse_line
-from shared.logic import uploads
+from shared.logic import exports, uploads
 from shared.logic.exports import is_expired
 
 STEP_ITEMS = 20_000  # per message: a step stays far inside the worker's timeout
@@ -66,8 +76,9 @@ def start_restore(principal: Principal, *, export_id: int | None = None, upload_
         if running is not None:
             raise Conflict(f"Restore {running} is still replacing the data; wait for it to end",
                            "restore_in_progress")
-    job = exports_data.put_restore(restore_id, {"user_id": principal.user_id, "source_key": key,
-                                                "dry_run": dry_run, "phase": "start", "cursor": START})
+    job = exports_data.put_restore(restore_id, {"user_id": principal.user_id, "token_id": principal.token_id,
+                                                "source_key": key, "dry_run": dry_run, "phase": "start",
+                                                "cursor": START})
     work_queue.send([{"kind": "restore", "restore_id": job.id, "cursor": START}], queue="exports")
     return job
 
@@ -106,8 +117,8 @@ def _check_head(key: str) -> None:
         raise ValidationFailed.field("file", str(exc)) from None
 
 
-def _lines(key: str, offset: int):
-    """(byte offset after the line, line) from ``offset`` on."""
+def _raw_lines(key: str, offset: int):
+    """(byte offset after the line, the line's bytes) from ``offset`` on."""
     pending = b""
     position = offset
     for piece in objects.stream_from(key, offset):
@@ -115,9 +126,23 @@ def _lines(key: str, offset: int):
         *complete, pending = pending.split(b"\n")
         for line in complete:
             position += len(line) + 1
-            yield position, line.decode("utf-8")
+            yield position, line
     if pending:
-        yield position + len(pending), pending.decode("utf-8")
+        yield position + len(pending), pending
+
+
+def _lines(key: str, offset: int):
+    """(byte offset after the line, line) from ``offset`` on; the file was checked first."""
+    for position, line in _raw_lines(key, offset):
+        yield position, line.decode("utf-8")
+
+
+def check_file(key: str) -> Report:
+    """Every line of the file checked against the tables it would be written to."""
+    check = BackupCheck({name: tables.shape(name) for name in BACKED_UP})
+    for _, line in _raw_lines(key, 0):
+        check.feed(line)
+    return check.finish()
 
 
 # -- the worker's steps ----------------------------------------------------------------
@@ -134,10 +159,30 @@ def restore_step(message: dict) -> None:
         return
     cursor = json.loads(job.cursor)
     try:
-        {"start": _start, "clear": _clear, "load": _load}[cursor["phase"]](job, cursor)
-    except (BadBackup, ValueError) as exc:
-        exports_data.update_restore(job.id, status="failed", error=str(exc), from_cursor=job.cursor)
+        STEPS[cursor["phase"]](job, cursor)
+    except (BadBackup, ValueError) as exc:  # the file or the data, not the system: retrying cannot help
+        fail(job, str(exc))
+
+
+def fail(job: RestoreJob, reason: str) -> None:
+    """Before anything was replaced: ``failed``, nothing changed. After: put the previous
+    data back first (the rollback phase), then ``failed`` with the reason."""
+    phase = json.loads(job.cursor or START)["phase"]
+    if job.dry_run or phase in NOTHING_CHANGED_YET:
+        note = "" if job.dry_run else "; nothing was changed"
+        exports_data.update_restore(job.id, status="failed", error=reason + note, from_cursor=job.cursor)
         exports_data.unlock_restores(job.id)
+    elif job.rolling_back:
+        exports_data.update_restore(
+            job.id, status="failed", from_cursor=job.cursor,
+            error=f"{job.rollback_reason}. Putting the previous data back failed too ({reason}): it is in backup "
+                  f"export {job.safety_export_id}; restore that once the cause is fixed")
+        exports_data.unlock_restores(job.id)
+    else:
+        encoded = json.dumps({"phase": "rollback"})
+        if exports_data.update_restore(job.id, phase="rollback", cursor=encoded, rollback_reason=reason,
+                                       from_cursor=job.cursor):
+            _queue(job.id, encoded)
 
 
 def _queue(restore_id: int, cursor: str) -> None:
@@ -159,6 +204,11 @@ def _advance(job: RestoreJob, cursor: dict | None, counts: dict, **changes) -> N
         _queue(job.id, encoded)
 
 
+def _listed(report: Report) -> list[dict]:
+    more = [{"line": None, "message": f"... and {report.more_problems} more"}] if report.more_problems else []
+    return report.problems + more
+
+
 def _start(job: RestoreJob, cursor: dict) -> None:
     key = job.source_key
     line = _first_line(key).decode("utf-8", "replace").lstrip("\ufeff")
@@ -169,14 +219,63 @@ def _start(job: RestoreJob, cursor: dict) -> None:
     if kind != "info":
         key, info = _relaid(job, key)
     check_info(info)
-    unknown = set(info.get("counts", {})) - set(BACKED_UP)
-    if unknown:
-        raise BadBackup(f"The backup holds tables this system does not have: {', '.join(sorted(unknown))}")
-    changes = {"backup_info": info, "source_key": key}
-    if job.dry_run:
+    report = check_file(key)
+    changes = {"backup_info": info, "source_key": key, "problems": _listed(report)}
+    if not report.ok:
+        note = "" if job.dry_run else "; nothing was changed"
+        exports_data.update_restore(job.id, status="failed", error=report.summary() + note, from_cursor=job.cursor,
+                                    cursor=json.dumps({"phase": "done"}), **changes)
+        exports_data.unlock_restores(job.id)
+    elif job.dry_run:
         _advance(job, None, _plan(key), **changes)
     else:
-        _advance(job, {"phase": "clear", "table": 0, "start": None}, {}, **changes)
+        _advance(job, {"phase": "safety"}, {}, work={"max_ids": report.max_ids}, **changes)
+
+
+def _safety(job: RestoreJob, cursor: dict) -> None:
+    """Before anything is replaced: who must still get in afterwards, and a backup to roll back to."""
+    signin = reconcile.save_signin(job.user_id, job.token_id)
+    safety = exports.record_safety_backup(job.user_id, job.id)
+    _advance(job, {"phase": "safety_build", "export_id": safety.id}, {}, safety_export_id=safety.id,
+             work={**(job.work or {}), "signin": signin})
+
+
+def _safety_build(job: RestoreJob, cursor: dict) -> None:
+    from shared.logic import export_builds  # it dispatches restore steps: imported here, not at the top
+
+    export_builds.build(cursor["export_id"])
+    built = exports_data.get_export(cursor["export_id"])
+    if built is None or built.status != "completed":
+        raise RuntimeError(f"The safety backup (export {cursor['export_id']}) did not complete")
+    _advance(job, {"phase": "clear", "table": 0, "start": None}, {})
+
+
+def _rollback(job: RestoreJob, cursor: dict) -> None:
+    """The load failed: load the safety backup instead, through the same steps."""
+    safety = exports_data.get_export(job.safety_export_id) if job.safety_export_id else None
+    if safety is None or safety.status != "completed":
+        raise BadBackup("there is no safety backup to put the previous data back from")
+    report = check_file(safety.object_key)
+    if not report.ok:
+        raise BadBackup(f"the safety backup cannot be read back: {report.summary()}")
+    _advance(job, {"phase": "clear", "table": 0, "start": None, "round": "rollback"}, {},
+             source_key=safety.object_key, work={**(job.work or {}), "max_ids": report.max_ids})
+
+
+def _finish(job: RestoreJob, cursor: dict) -> None:
+    """Counters and name guards consistent with what was loaded, the restorer signed in."""
+    work = job.work or {}
+    reconcile.raise_counters(work.get("max_ids", {}))
+    reconcile.repair_name_guards()
+    if work.get("signin"):
+        reconcile.restore_signin(work["signin"])
+    if not job.rolling_back:
+        _advance(job, None, job.counts)
+        return
+    exports_data.update_restore(
+        job.id, status="failed", from_cursor=job.cursor, cursor=json.dumps({"phase": "done"}),
+        error=f"{job.rollback_reason}. The previous data was put back (from backup export {job.safety_export_id})")
+    exports_data.unlock_restores(job.id)
 
 
 def _relaid(job: RestoreJob, key: str) -> tuple[str, dict]:
@@ -236,11 +335,11 @@ def _clear(job: RestoreJob, cursor: dict) -> None:
     counts = {**job.counts, name: {**job.counts.get(name, {}), "removed": job.counts.get(name, {}).get(
         "removed", 0) + removed}}
     if start:
-        following = {"phase": "clear", "table": index, "start": start}
+        following = {**cursor, "table": index, "start": start}
     elif index + 1 < len(BACKED_UP):
-        following = {"phase": "clear", "table": index + 1, "start": None}
+        following = {**cursor, "table": index + 1, "start": None}
     else:
-        following = {"phase": "load", "offset": 0, "table": None}
+        following = {**cursor, "phase": "load", "offset": 0, "table": None}
     _advance(job, following, counts)
 
 
@@ -275,16 +374,19 @@ def _load(job: RestoreJob, cursor: dict) -> None:
         elif kind == "end":
             flush()
             _check_counts(job, counts)
-            _advance(job, None, counts)
+            _advance(job, {**cursor, "phase": "finish"}, counts)
             return
         if loaded >= STEP_ITEMS and kind in ("item", "end_table"):
             flush()
-            _advance(job, {"phase": "load", "offset": position, "table": table}, counts)
+            _advance(job, {**cursor, "offset": position, "table": table}, counts)
             return
     raise BadBackup("The backup file ends before its last line: it was cut short")
 
 
 def _check_counts(job: RestoreJob, counts: dict) -> None:
+    """A second guard behind the file check: what was written is what the header promised."""
+    if job.rolling_back:
+        return  # the safety backup was checked before it was loaded
     expected = (job.backup_info or {}).get("counts", {})
     for name, n in expected.items():
         got = counts.get(name, {}).get("restored", 0)
@@ -295,9 +397,12 @@ def _check_counts(job: RestoreJob, counts: dict) -> None:
 
 
 def settle_dead_letter(message: dict) -> None:
+    """A step the queue gave up on: fail it, or roll back if the data was being replaced."""
     job = exports_data.get_restore(message.get("restore_id"))
     if job is not None and not job.finished:
-        exports_data.update_restore(job.id, status="failed",
-                                    error="Gave up after repeated attempts; the data may be partly restored: "
-                                          "run the restore again")
-        exports_data.unlock_restores(job.id)
+        fail(job, "A step kept failing after repeated attempts")
+
+
+NOTHING_CHANGED_YET = ("start", "safety", "safety_build")
+STEPS = {"start": _start, "safety": _safety, "safety_build": _safety_build, "clear": _clear, "load": _load,
+         "finish": _finish, "rollback": _rollback}

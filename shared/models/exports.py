@@ -59,8 +59,13 @@ class RestoreModel(Model):
     source_key = UnicodeAttribute()  # the backup file in the data bucket
     dry_run = BooleanAttribute(default=False)
     status = UnicodeAttribute()  # pending | processing | completed | failed
-    phase = UnicodeAttribute(null=True)  # start | clear | load
+    phase = UnicodeAttribute(null=True)  # start | safety | clear | load | finish (restores.py)
     cursor = UnicodeAttribute(null=True)  # where the next step starts (JSON); a step moves it exactly once
+    token_id = NumberAttribute(null=True)  # the token that started it: it still works afterwards
+    problems = UnicodeAttribute(null=True)  # JSON: what the file check found, [{"line", "message"}]
+    safety_export_id = NumberAttribute(null=True)  # the backup of the data as it was before
+    rollback_reason = UnicodeAttribute(null=True)  # set once the load failed and the old data goes back
+    work = UnicodeAttribute(null=True)  # JSON the steps carry: max ids, the restorer's user and token
     backup_info = MapAttribute(null=True)
     counts = MapAttribute(default=dict)  # per table: what was (or would be) written, replaced, removed
     error_message = UnicodeAttribute(null=True)

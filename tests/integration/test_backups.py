@@ -85,11 +85,20 @@ def test_a_backup_restored_into_an_empty_system_gives_back_identical_data(api, p
     assert done["status"] == "completed", done
     assert done["counts"]["time_entries"] == {"removed": 0, "restored": 12}
     assert done["counts"]["users"]["removed"] == 1  # the bootstrap admin of the empty system
-    assert snapshot() == before
+    after = snapshot()
+    restorer = next(u for u in after["users"] if u["username"]["S"] == "someone")  # kept, under a new id
+    assert restorer["id"]["N"] == str(max(int(u["id"]["N"]) for u in before["users"]) + 1)
+    added = {name: [i for i in after[name] if i not in before[name]] for name in after}
+    assert [i for i in before["time_entries"] if i not in after["time_entries"]] == []
+    assert {name: len(items) for name, items in added.items() if items} == {
+        "users": 1, "api_tokens": 1, "unique_names": 2, "counters": 2}
+    assert {c["name"]["S"] for c in added["counters"]} == {"user", "api_token"}  # their ids: new ones
+    assert added["api_tokens"][0]["user_id"] == restorer["id"]
+    assert all(i in after[name] for name in before for i in before[name] if name != "counters")
     from shared.logic import auth
 
     auth._cache.clear()  # a warm container trusts a token for up to 30 s (TOKEN_CACHE_SECONDS)
-    assert api("GET", "/api/v1/users/me", token=fresh_admin).status == 401  # replaced, as a restore does
+    assert api("GET", "/api/v1/users/me", token=fresh_admin).json()["user"]["username"] == "someone"  # still in
     entries = api("GET", "/api/v1/time-entries", token=populated["alice"]).json()
     assert entries["pagination"]["total"] == 12
 

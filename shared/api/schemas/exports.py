@@ -77,6 +77,11 @@ class RestoreReferenceIn(Request):
     dry_run: bool = False
 
 
+class RestoreProblemOut(BaseModel):
+    line: int | None
+    message: str
+
+
 class RestoreOut(Out):
     id: int
     status: str
@@ -86,6 +91,11 @@ class RestoreOut(Out):
     counts: dict = Field(description="Per table: removed/restored; for a dry run, in_backup, existing, "
                                      "to_create, to_replace, to_delete")
     error_message: str | None
+    problems: list[RestoreProblemOut] | None = Field(
+        description="What the whole-file check found, each with its line (nothing is changed when there is one)")
+    safety_export_id: int | None = Field(
+        description="The backup of the data as it was before the restore (in export history); a failed load "
+                    "is rolled back from it")
     created_at: datetime
     completed_at: datetime | None
 
