@@ -179,6 +179,9 @@ class ImportJob:
     projects_created: frozenset[str] = frozenset()
     clients_created: frozenset[str] = frozenset()
     projects_matched: frozenset[str] = frozenset()
+    project_ids_created: frozenset[int] = frozenset()
+    client_ids_created: frozenset[int] = frozenset()
+    task_ids_created: frozenset[int] = frozenset()
     users_not_found: frozenset[str] = frozenset()
     # field_delimiter, day_first, timezone, create_projects, fallback_user, skip_duplicates
     options: dict = field(default_factory=dict)

@@ -19,6 +19,8 @@ def _to_domain(item: ImportModel) -> ImportJob:
     values = {n: getattr(item, n) for n in _FIELDS}
     values["projects_created"] = frozenset(item.projects_created or ())
     values["clients_created"] = frozenset(item.clients_created or ())
+    for name in CREATED_IDS:
+        values[name] = frozenset(int(i) for i in getattr(item, name) or ())
     values["projects_matched"] = frozenset(item.projects_matched or ())
     values["users_not_found"] = frozenset(item.users_not_found or ())
     values["options"] = item.options.as_dict() if item.options else {}
@@ -87,8 +89,11 @@ _COUNTED = Conflict("This chunk was counted before", "chunk_already_counted")
 MAX_NAMES_PER_CHUNK = 100  # of users not found / projects matched: a report, not a dump
 
 
+CREATED_IDS = ("project_ids_created", "client_ids_created", "task_ids_created")
+
+
 def count_chunk(import_id: int, chunk: int, successful: int, failed: int, skipped: int = 0, projects_created=(),
-                clients_created=(), projects_matched=(), users_not_found=()) -> bool:
+                clients_created=(), projects_matched=(), users_not_found=(), created_ids: dict | None = None) -> bool:
     """Count a chunk's rows exactly once: the chunk's marker and the counters move in
     one transaction, so a redelivered chunk counts nothing twice. False if already counted."""
     try:
@@ -101,8 +106,11 @@ def count_chunk(import_id: int, chunk: int, successful: int, failed: int, skippe
                                             (ImportModel.clients_created, clients_created, True),
                                             (ImportModel.projects_matched, projects_matched, False),
                                             (ImportModel.users_not_found, users_not_found, False)):
-                if names:  # created names drive undo: all of them; the others are a report
+                if names:  # created names: all of them; the others are a report
                     actions.append(attribute.add(set(names) if every else set(sorted(names)[:MAX_NAMES_PER_CHUNK])))
+            for name, ids in (created_ids or {}).items():  # what an undo may delete, once unused
+                if ids:
+                    actions.append(getattr(ImportModel, name).add({int(i) for i in ids}))
             t.update(ImportModel(import_id), condition=ImportModel.id.exists(), actions=actions)
     except Conflict as exc:
         if exc is _COUNTED:

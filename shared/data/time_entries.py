@@ -155,6 +155,20 @@ def import_entry_facets(import_id: int) -> tuple[dict[str, int], dict[int, int]]
     return tags, projects
 
 
+def import_entries_between(import_id: int, first_id: int, last_id: int) -> list[TimeEntry]:
+    """The import's entries with ids in [first_id, last_id], whoever owns them (by-import)."""
+    return [_to_domain(i) for i in TimeEntryModel.by_import.query(import_id, TimeEntryModel.id.between(first_id,
+                                                                                                      last_id))]
+
+
+def task_has_entries(project_id: int, task_id: int) -> bool:
+    """Whether any entry uses the task: its project's entries (by-project), filtered, read
+    until the first match (an undo's check, not a request path)."""
+    query = TimeEntryModel.by_project.query(project_id, filter_condition=TimeEntryModel.task_id == task_id,
+                                            attributes_to_get=["id"])
+    return next(iter(query), None) is not None
+
+
 def project_has_entries(project_id: int) -> bool:
     return next(iter(TimeEntryModel.by_project.query(project_id, limit=1)), None) is not None
 

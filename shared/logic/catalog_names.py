@@ -70,19 +70,18 @@ def find_project(name: str) -> Project | None:
     return projects_data.get_project(project_id) if project_id is not None else None
 
 
-def remove_unused(project_names, client_names) -> None:
-    """Delete the named projects that hold no time entries (with their tasks), then the
-    named clients that hold no projects: an import's undo removes what it created,
-    unless others have since put work in it."""
+def remove_unused(task_ids, project_ids, client_ids) -> None:
+    """An import's undo: delete what it created (these ids, never a record it merely matched
+    by name) that nothing else now uses. Tasks no entry uses; then projects that hold no
+    entries and no tasks but its own; then clients that hold no projects."""
     from shared.data import time_entries as entries_data
 
-    for name in project_names:
-        project = find_project(name)
-        if project is not None and not entries_data.project_has_entries(project.id):
-            for task_id in tasks_data.task_ids_of_project(project.id):  # no entry uses them either
-                tasks_data.delete_task(task_id)
+    for task in tasks_data.get_tasks(set(task_ids)):
+        if not entries_data.task_has_entries(task.project_id, task.id):
+            tasks_data.delete_task(task.id)
+    for project in projects_data.get_projects(set(project_ids)):
+        if not entries_data.project_has_entries(project.id) and not tasks_data.task_ids_of_project(project.id):
             projects_data.delete_project(project.id)
-    for name in client_names:
-        client_id = unique_names.lookup(unique_names.name_key("client", name))
-        if client_id is not None and not projects_data.client_has_projects(client_id):
-            clients_data.delete_client(client_id)
+    for client in clients_data.get_clients(set(client_ids)) if client_ids else ():
+        if not projects_data.client_has_projects(client.id):
+            clients_data.delete_client(client.id)

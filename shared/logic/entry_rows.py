@@ -27,6 +27,9 @@ class Names:
         self.clients_created = clients_created if clients_created is not None else []
         self.projects: dict[str, object] = {}
         self.tasks: dict[tuple[int, str], int] = {}
+        # The ids of what this import created (names can be shared; ids are its own).
+        self.created_ids: dict[str, list[int]] = {"project_ids_created": [], "client_ids_created": [],
+                                                  "task_ids_created": []}
 
     def prefetch(self, rows: list[Row]) -> None:
         """Resolve every project and task the rows name that already exists, in a few
@@ -57,9 +60,11 @@ class Names:
                 client_id = client.id
                 if client_is_new:
                     self.clients_created.append(client.name)
+                    self.created_ids["client_ids_created"].append(client.id)
             project, created = catalog_names.project_named(name, client_id)
             if created:
                 self.created.append(project.name)
+                self.created_ids["project_ids_created"].append(project.id)
             self.projects[key] = project
             if not created:
                 self.matched.add(project.name)
@@ -71,7 +76,10 @@ class Names:
     def task_id(self, project_id: int, name: str) -> int:
         key = (project_id, name.strip().casefold())
         if key not in self.tasks:
-            self.tasks[key] = catalog_names.task_named(project_id, name)[0].id
+            task, created = catalog_names.task_named(project_id, name)
+            self.tasks[key] = task.id
+            if created:
+                self.created_ids["task_ids_created"].append(task.id)
         return self.tasks[key]
 
 

@@ -124,7 +124,7 @@ def process_chunk(message: dict) -> None:
     imports_data.record_errors(import_id, [(e.line, e.message, e.fields) for e in errors])
     imports_data.count_chunk(import_id, chunk, successful=len(entries), failed=len(errors), skipped=len(skipped),
                              projects_created=created, clients_created=clients, projects_matched=names.matched,
-                             users_not_found=people.not_found)
+                             users_not_found=people.not_found, created_ids=names.created_ids)
     imports_data.finish_if_done(import_id)
 
 
@@ -155,17 +155,19 @@ def settle_dead_letter(message: dict, reason: str = "could not be processed afte
 
 
 def undo_step(message: dict) -> None:
-    """Delete one block of the import's entries (ids first_entry_id + row); then, after the
-    last block, the projects and clients it created unless they now hold other work."""
+    """Delete one block of the import's entries (ids first_entry_id + row, read through the
+    by-import index: whoever owns them); then, after the last block, the tasks, projects and
+    clients it created (by id) unless they now hold other work."""
     import_id, offset = message["import_id"], message["offset"]
     job = imports_data.get_import(import_id)
     if job is None or job.status != "undoing":
         return
     if job.first_entry_id and offset < job.total:
-        ids = list(range(job.first_entry_id + offset, job.first_entry_id + min(offset + UNDO_BATCH, job.total)))
-        entries_data.delete_entries([e for e in entries_data.get_entries(ids) if e.user_id == job.user_id])
+        first = job.first_entry_id + offset
+        entries_data.delete_entries(entries_data.import_entries_between(
+            import_id, first, job.first_entry_id + min(offset + UNDO_BATCH, job.total) - 1))
         if offset + UNDO_BATCH < job.total:
             work_queue.send([{"kind": "undo", "import_id": import_id, "offset": offset + UNDO_BATCH}])
             return
-    catalog_names.remove_unused(job.projects_created, job.clients_created)
+    catalog_names.remove_unused(job.task_ids_created, job.project_ids_created, job.client_ids_created)
     imports_data.set_status(import_id, "undone", when=("undoing",))

@@ -7,6 +7,7 @@ reaching ``chunks_total`` lets exactly one worker set the final status.
 from pynamodb.attributes import (
     MapAttribute,
     NumberAttribute,
+    NumberSetAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
@@ -39,6 +40,10 @@ class ImportModel(Model):
     options = MapAttribute(default=dict)
     projects_created = UnicodeSetAttribute(null=True)
     clients_created = UnicodeSetAttribute(null=True)
+    # What the import created, by id: an undo deletes these (if unused) and nothing it merely matched.
+    project_ids_created = NumberSetAttribute(null=True)
+    client_ids_created = NumberSetAttribute(null=True)
+    task_ids_created = NumberSetAttribute(null=True)
     projects_matched = UnicodeSetAttribute(null=True)
     users_not_found = UnicodeSetAttribute(null=True)  # as the file named them (email or name)
     created_at = UTCDateTimeAttribute()
