@@ -9,6 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from shared.api.app import ApiFunction
 from shared.api.schemas.common import Id, PageQuery, Pagination, PerPageQuery
 from shared.api.schemas.imports import (
+    CsvImportStarted,
+    CsvImportSummary,
     ImportDetails,
     ImportEnvelope,
     ImportHistory,
@@ -49,10 +51,16 @@ def _started(job) -> Response:
 
 
 @api.route
-def import_csv() -> Response[ImportEnvelope]:
-    """Multipart field `file`; imported in the background (202)."""
+def import_csv() -> Response[CsvImportStarted]:
+    """Multipart field `file`; imported in the background (202). Answers as the import/export guide
+    documents (`success`, `import_id`, `summary`), the summary as of the answer."""
     upload = _upload()
-    return _started(imports.start_csv_import(api.principal(), upload.data, upload.filename))
+    job = imports.start_csv_import(api.principal(), upload.data, upload.filename)
+    body = CsvImportStarted(message="The file is being imported", status_url=f"/api/import/status/{job.id}",
+                            import_=ImportOut.of(job), import_id=job.id, summary=CsvImportSummary(
+                                total=job.total, successful=job.successful, failed=job.failed, errors=[]))
+    return Response(status_code=202, content_type="application/json",
+                    body=body.model_dump(mode="json", by_alias=True))
 
 
 @api.route
@@ -178,7 +186,7 @@ def list_import_projects(import_id: int) -> ImportProjects:
 @api.route
 def get_import_status(import_id: int) -> ImportStatus:
     job, errors = imports.get_import_status(api.principal(), import_id)
-    return ImportStatus(**ImportOut.of(job).model_dump(), errors=_problems(errors))
+    return ImportStatus.of_job(job, _problems(errors))
 
 
 @api.route

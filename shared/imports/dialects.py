@@ -71,6 +71,37 @@ def _timetracker(line: int, f: dict[str, str], day_first) -> Row:
                 billable=parse_flag(f.get("billable", "")))
 
 
+def _record_id(f: dict[str, str], column: str) -> int | None:
+    text = (f.get(column) or "").strip()
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{column} '{text[:40]}' is not a number") from None
+    if value < 1:
+        raise ValueError(f"{column} must be a positive id")
+    return value
+
+
+def _timetracker_ids(line: int, f: dict[str, str], day_first) -> Row:
+    """TimeTracker's API v1 columns: project_id (required), task_id, ISO 8601 start_time and
+    end_time, notes (or description), tags, billable."""
+    project_id = _record_id(f, "project_id")
+    if project_id is None:
+        raise ValueError("project_id is required")
+    if not f.get("start_time"):
+        raise ValueError("start_time is required")
+    if not f.get("end_time"):
+        raise ValueError("end_time is required")
+    start = parse_instant(f["start_time"], day_first)
+    row = _row(line, f, project=None, start=start, end=parse_instant(f["end_time"], day_first),
+               notes=f.get("notes") or f.get("description"), tags=split_tags(f.get("tags", ""), ",;"),
+               billable=parse_flag(f.get("billable", "")))
+    row.project_id, row.task_id = project_id, _record_id(f, "task_id")
+    return row
+
+
 def _date_time(line: int, f: dict[str, str], day_first) -> Row:
     """Toggl Track "Detailed" and Clockify "Detailed": separate date and time columns."""
     if not f.get("start_date") or not f.get("start_time"):
@@ -154,6 +185,8 @@ _HARVEST_ONLY = {"notes", "first_name", "last_name", "project_code", "billable_r
 # In detection order: the first whose signature the header carries wins.
 DIALECTS: dict[str, Dialect] = {d.name: d for d in (
     Dialect("timetracker", lambda h: {"project_name", "start_time"} <= h, _timetracker, ("start_time", "end_time")),
+    Dialect("timetracker_api", lambda h: {"project_id", "start_time"} <= h, _timetracker_ids,
+            ("start_time", "end_time")),
     Dialect("clockify", lambda h: {"start_date", "start_time"} <= h and bool(h & {"group", "duration_h",
                                                                                 "duration_decimal"}),
             _date_time, ("start_date", "end_date")),
@@ -177,7 +210,8 @@ def detect(header: list[str], wanted: str = "autodetect") -> Dialect:
     for dialect in DIALECTS.values():
         if dialect.detect(columns):
             return dialect
-    raise ValueError("The columns match no known export (TimeTracker: project_name,start_time,...; Toggl, "
+    raise ValueError("The columns match no known export (TimeTracker: project_name,start_time,... or "
+                     "project_id,start_time,end_time,...; Toggl, "
                      "Clockify, Harvest, Noko or start/end). Found: " + ", ".join(header[:12]))
 
 

@@ -42,6 +42,30 @@ def stream_lines(chunks: Iterable[bytes]) -> Iterator[str]:
         yield pending
 
 
+_SIGNATURES = ((b"\x89PNG", "a PNG image"), (b"PK\x03\x04", "a ZIP archive"), (b"PK\x05\x06", "a ZIP archive"),
+               (b"%PDF", "a PDF document"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+               (b"\x1f\x8b", "a gzip archive"), (b"\xd0\xcf\x11\xe0", "an old-style Office document"))
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What a file is when it is not text at all (None for text): by its signature, or
+    NUL bytes (which no CSV in UTF-8 or Windows-1252 holds; UTF-16 is recognised by its BOM)."""
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" in head:
+        return "binary data (it holds NUL bytes)"
+    return None
+
+
+def head_lines(raw: bytes, limit: int = 64 * 1024, count: int = 50) -> list[str]:
+    """The first complete lines of a file (line endings kept), decoded as the whole file would be."""
+    head = raw if len(raw) <= limit else raw[:limit].rsplit(b"\n", 1)[0] + b"\n"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and len(head) % 2:
+        head = head[:-1]
+    return decode_text(head).splitlines(keepends=True)[:count]
+
+
 def decode_text(raw: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):

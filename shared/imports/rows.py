@@ -29,6 +29,8 @@ class Row:
     notes: str | None = None
     tags: list[str] = field(default_factory=list)
     billable: bool = True
+    project_id: int | None = None  # files that name records by id (TimeTracker's API v1 columns)
+    task_id: int | None = None
     user_email: str | None = None  # whose entry the file says it is (None: the importer's)
     user_name: str | None = None
 

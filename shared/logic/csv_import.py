@@ -36,6 +36,7 @@ def import_time_entries_csv(principal: Principal, raw: bytes, filename: str | No
     to the asynchronous pipeline, answered with the import to follow."""
     if len(raw) > MAX_SYNC_BYTES:
         return imports.start_csv_import(principal, raw, filename)
+    imports.check_csv(raw)
     try:
         parsed = dialects.read(decode_text(raw))
     except ValueError as exc:
@@ -52,6 +53,7 @@ def import_time_entries_csv(principal: Principal, raw: bytes, filename: str | No
     if not summary.created:
         listed = [f"Line {e.line}: {e.message}" for e in sorted(errors, key=lambda e: e.line)[:MAX_LISTED]]
         raise ValidationFailed({"file": listed or ["The file has no rows"]}, "No rows could be imported")
-    summary.errors = [{"line": e.line, "message": e.message, "fields": e.fields}
+    # "row" and "error" are what clients of TimeTracker's own API v1 read; line/message/fields add detail.
+    summary.errors = [{"row": e.line, "error": e.message, "line": e.line, "message": e.message, "fields": e.fields}
                       for e in sorted(errors, key=lambda e: e.line)]
     return summary

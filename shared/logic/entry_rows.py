@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from shared.data import projects as projects_data
+from shared.data import tasks as tasks_data
 from shared.data import users as users_data
 from shared.domain import User
 from shared.errors import DomainError
@@ -73,6 +75,23 @@ class Names:
             raise ValueError(f"Project '{project.name}' is archived")
         return project.id
 
+    def by_id(self, project_id: int, task_id: int | None) -> tuple[int, int | None]:
+        """A row that names its project (and task) by id: they must exist, and the task be the project's."""
+        if ("#id", project_id) not in self.projects:
+            self.projects[("#id", project_id)] = projects_data.get_project(project_id)
+        project = self.projects[("#id", project_id)]
+        if project is None:
+            raise ValueError(f"Project {project_id} not found")
+        if project.status == "archived":
+            raise ValueError(f"Project '{project.name}' is archived")
+        if task_id is not None:
+            if ("#id", task_id) not in self.tasks:
+                task = tasks_data.get_task(task_id)
+                self.tasks[("#id", task_id)] = task.project_id if task else None
+            if self.tasks[("#id", task_id)] != project_id:
+                raise ValueError(f"Task {task_id} not found in project {project_id}")
+        return project_id, task_id
+
     def task_id(self, project_id: int, name: str) -> int:
         key = (project_id, name.strip().casefold())
         if key not in self.tasks:
@@ -127,7 +146,7 @@ class People:
 
 def entry_source(dialect: str) -> str:
     """An imported entry's ``source``: the tracker it came from, or plain "import"."""
-    return "import" if dialect in ("timetracker", "generic") else dialect
+    return "import" if dialect in ("timetracker", "timetracker_api", "generic") else dialect
 
 
 @dataclass
@@ -152,11 +171,15 @@ def entry_values(people: People, rows: list[Row], names: Names, source: str, zon
             continue
         in_zone = zone or zones.setdefault(user_id, user_zone(user_id))
         try:
-            project_id = names.project_id(row.project_name, row.client_name) if row.project_name else None
+            if row.project_id is not None:
+                project_id, task_id = names.by_id(row.project_id, row.task_id)
+            else:
+                project_id = names.project_id(row.project_name, row.client_name) if row.project_name else None
+                task_id = names.task_id(project_id, row.task_name) if row.task_name and project_id else None
             result.entries.append((row, {
                 "user_id": user_id,
                 "project_id": project_id,
-                "task_id": names.task_id(project_id, row.task_name) if row.task_name and project_id else None,
+                "task_id": task_id,
                 "start_time": to_utc(row.start, in_zone),
                 "end_time": to_utc(row.end, in_zone),
                 "notes": row.notes,

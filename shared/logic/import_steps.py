@@ -21,7 +21,7 @@ from shared.data import objects, work_queue
 from shared.data import time_entries as entries_data
 from shared.data import users as users_data
 from shared.imports import dialects
-from shared.imports.reading import stream_lines
+from shared.imports.reading import binary_kind, stream_lines
 from shared.imports.rows import DayOrder, iter_records, sniff_delimiter
 from shared.logic import catalog_names
 from shared.logic.entry_rows import Names, People, drop_duplicates, entry_source, entry_values, span_of
@@ -74,7 +74,13 @@ def split(import_id: int) -> None:
     if size > MAX_IMPORT_BYTES:
         imports_data.fail_import(import_id, f"too_large: imports are limited to {MAX_IMPORT_BYTES // 2**20} MB")
         return
-    lines = stream_lines(pieces)
+    pieces = iter(pieces)
+    first = next(pieces, b"")
+    kind = binary_kind(first[:8192])
+    if kind:
+        imports_data.fail_import(import_id, f"invalid_file: this file is {kind}, not a CSV text file")
+        return
+    lines = stream_lines(itertools.chain([first], pieces))
     head = list(itertools.islice(lines, 50))
     try:
         delimiter = job.options.get("field_delimiter") or sniff_delimiter("".join(head))
@@ -89,7 +95,7 @@ def split(import_id: int) -> None:
             total += len(rows)
             chunks += 1
     except ValueError as exc:
-        imports_data.fail_import(import_id, str(exc))
+        imports_data.fail_import(import_id, f"invalid_file: {exc}")
         return
     imports_data.begin(import_id, total, chunks, dialect.name)
     if not chunks:

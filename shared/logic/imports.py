@@ -19,8 +19,8 @@ from shared.data import users as users_data
 from shared.domain import IMPORT_FINAL, ImportJob, Page, Principal
 from shared.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from shared.imports import dialects
-from shared.imports.reading import decode_text
-from shared.imports.rows import parse_flag
+from shared.imports.reading import binary_kind, decode_text, head_lines
+from shared.imports.rows import iter_records, parse_flag, sniff_delimiter
 from shared.logic import catalog_names, uploads
 from shared.logic.entry_rows import SKIP, People
 from shared.logic.ownership import may_see, whose
@@ -43,12 +43,27 @@ def check_type(wanted: str | None) -> str:
     return wanted
 
 
+def check_csv(raw: bytes, wanted: str = "autodetect", delimiter: str | None = None) -> None:
+    """400 ``invalid_file`` now, not a 202 that fails later: a file that is not text, or whose
+    header no dialect reads."""
+    kind = binary_kind(raw[:8192])
+    if kind:
+        raise InvalidState(f"This file is {kind}, not a CSV text file", "invalid_file")
+    head = head_lines(raw)
+    try:
+        header, _ = iter_records(head, delimiter or sniff_delimiter("".join(head)))
+        dialects.detect(header, wanted)
+    except ValueError as exc:
+        raise InvalidState(str(exc), "invalid_file") from None
+
+
 def start_csv_import(principal: Principal, raw: bytes, filename: str | None = None,
                      wanted: str = "autodetect", options: dict | None = None) -> ImportJob:
     if not raw.strip():
         raise ValidationFailed.field("file", "The file is empty")
     settings = parse_options(options, principal)
     wanted = check_type(wanted)
+    check_csv(raw, wanted, settings.get("field_delimiter"))
     import_id = imports_data.new_import_id()
     key = f"{UPLOAD_PREFIX}{import_id}.csv"
     objects.put_object(key, raw, "text/csv")

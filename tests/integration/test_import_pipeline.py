@@ -81,11 +81,11 @@ def test_a_worker_crash_after_writing_half_a_chunk_is_retried_exactly(api, admin
     assert api("GET", "/api/v1/time-entries", token=admin_token).json()["pagination"]["total"] == 21
 
 
-def test_a_file_that_is_not_csv_fails_the_import_with_a_message(api, admin_token, small_sync_limit):
-    accepted = upload(api, admin_token, "hello\r\n" * 200)
-    drain()
-    done = api("GET", accepted["status_url"], token=admin_token).json()
-    assert done["status"] == "failed" and "match no known export" in done["message"]
+def test_a_file_that_is_not_csv_is_refused_at_once(api, admin_token, small_sync_limit):
+    r = api("POST", "/api/v1/time-entries/import-csv", token=admin_token, body="hello\r\n" * 200,
+            content_type="text/csv")
+    assert r.status == 400 and r.json()["error_code"] == "invalid_file"
+    assert "match no known export" in r.json()["message"]
 
 
 def test_imports_are_private(api, admin_token, make_token, small_sync_limit):

@@ -261,7 +261,8 @@ def test_import_csv_refusals(api, world):
     post = lambda body, ct="text/csv": api("POST", "/api/v1/time-entries/import-csv",  # noqa: E731
                                            token=world["alice"], body=body, content_type=ct)
     r = post("a,b\r\n1,2\r\n")
-    assert r.status == 400 and "match no known export" in r.json()["errors"]["file"][0]
+    assert r.status == 400 and r.json()["error_code"] == "invalid_file"
+    assert "match no known export" in r.json()["message"]
     r = post("project_name,start_time\r\nP,never\r\n")
     assert r.status == 400 and r.json()["errors"]["file"][0].startswith("Line 2:")
     r = post("project_name,start_time,duration_hours\r\n" + "P,2024-01-01 09:00:00,1\r\n" * 11_000)

@@ -49,7 +49,20 @@ class LineProblem(BaseModel):
 
 
 class ImportStatus(ImportOut):
+    """The import, with the names the import/export guide's status answer uses besides ours."""
+
     errors: list[LineProblem]
+    import_type: str
+    total_records: int
+    successful_records: int
+    failed_records: int
+    started_at: datetime
+
+    @classmethod
+    def of_job(cls, job: ImportJob, errors: list[LineProblem]) -> "ImportStatus":
+        out = ImportOut.of(job)
+        return cls(**out.model_dump(), errors=errors, import_type=out.type, total_records=out.total,
+                   successful_records=out.successful, failed_records=out.failed, started_at=out.created_at)
 
 
 class ImportHistory(BaseModel):
@@ -63,6 +76,22 @@ class ImportEnvelope(BaseModel):
     import_: ImportOut = Field(alias="import", serialization_alias="import")
 
     model_config = {"populate_by_name": True}
+
+
+class CsvImportSummary(BaseModel):
+    total: int
+    successful: int
+    failed: int
+    errors: list[LineProblem]
+
+
+class CsvImportStarted(ImportEnvelope):
+    """The import/export guide's answer to POST /api/import/csv (the counts as of the answer:
+    the file is imported in the background; follow ``status_url``), plus the import itself."""
+
+    success: bool = True
+    import_id: int
+    summary: CsvImportSummary
 
 
 class ImportProgress(ImportCounts):

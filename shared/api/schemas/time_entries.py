@@ -131,6 +131,8 @@ class SummaryReport(BaseModel):
 
 
 class LineError(BaseModel):
+    row: int = Field(description="The file's line (the header is line 1), as TimeTracker's API v1 reports it")
+    error: str
     line: int
     message: str
     fields: dict[str, str]
