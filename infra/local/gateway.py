@@ -21,6 +21,17 @@ def is_binary(content_type: str) -> bool:
     return media in routes.BINARY_MEDIA_TYPES
 
 
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+KNOWN_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
+
+
 def build_event(method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes,
                 source_ip: str = "127.0.0.1", host: str = "127.0.0.1") -> tuple[str | None, dict]:
     """(function, event) for one request; function is None when no resource matches."""
@@ -36,7 +47,9 @@ def build_event(method: str, raw_path: str, headers: list[tuple[str, str]], body
         multi_headers.setdefault(k, []).append(v)
     single_headers = {k: v[-1] for k, v in multi_headers.items()}
     content_type = next((v for k, v in single_headers.items() if k.lower() == "content-type"), "")
-    binary = bool(body) and is_binary(content_type)
+    # As API Gateway does for binary media types; and for a body that is not UTF-8, which a
+    # text event cannot carry unchanged (the function then sees the bytes it was sent).
+    binary = bool(body) and (is_binary(content_type) or not _is_utf8(body))
     event = {
         "resource": resource,
         "path": url.path,
@@ -61,7 +74,7 @@ def build_event(method: str, raw_path: str, headers: list[tuple[str, str]], body
             "accountId": "000000000000",
             "identity": {"sourceIp": source_ip, "userAgent": single_headers.get("User-Agent")},
         },
-        "body": (base64.b64encode(body).decode() if binary else body.decode("utf-8", "replace")) if body else None,
+        "body": (base64.b64encode(body).decode() if binary else body.decode("utf-8")) if body else None,
         "isBase64Encoded": binary,
     }
     return (routes.function_for(resource) if match else None), event
@@ -102,9 +115,16 @@ class Gateway:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(payload)
-                gateway.log(f"{self.command} {self.path} -> {status} ({(time.perf_counter() - started) * 1000:.0f} ms)")
+                # The path only: a query string may carry a token (?api_key=...) that a log must not keep.
+                gateway.log(f"{self.command} {urlsplit(self.path).path} -> {status} "
+                            f"({(time.perf_counter() - started) * 1000:.0f} ms)")
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+
+            def __getattr__(self, name):  # TRACE, CONNECT, anything else: a JSON 405, not http.server's 501
+                if name.startswith("do_"):
+                    return self._serve
+                raise AttributeError(name)
 
             def log_message(self, *args):  # the gateway logs one line per request itself
                 pass
@@ -117,7 +137,20 @@ class Gateway:
         return self.server.server_address[1]
 
     def dispatch(self, request: BaseHTTPRequestHandler) -> tuple[int, list[tuple[str, str]], bytes]:
-        length = int(request.headers.get("Content-Length") or 0)
+        if request.command not in KNOWN_METHODS:
+            request.close_connection = True
+            allowed = routes.methods_for((routes.match_path(urlsplit(request.path).path) or ("",))[0])
+            status, headers, payload = _json_error(405, f"Method {request.command} is not allowed",
+                                                   "method_not_allowed")
+            return status, [*headers, ("Allow", ", ".join(allowed or KNOWN_METHODS))], payload
+        declared = request.headers.get("Content-Length")
+        try:
+            length = int(declared) if declared not in (None, "") else 0
+        except ValueError:
+            length = -1
+        if length < 0 or (declared is not None and not declared.strip().isdigit() and declared != ""):
+            request.close_connection = True  # the body's end is unknown: nothing more on this connection
+            return _json_error(400, "Content-Length must be a non-negative whole number", "bad_request")
         if length > routes.MAX_REQUEST_BYTES:
             request.close_connection = True
             return _json_error(413, f"Requests are limited to {routes.MAX_REQUEST_BYTES} bytes", "payload_too_large")

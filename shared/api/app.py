@@ -9,6 +9,7 @@ added to whatever comes back, errors included.
 from __future__ import annotations
 
 import base64
+import json
 from typing import Callable, get_args
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -18,12 +19,24 @@ from shared import routes
 from shared.api import errors
 from shared.clock import utcnow
 from shared.domain import Principal
-from shared.errors import DomainError, PayloadTooLarge, UnsupportedMediaType
+from shared.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from shared.logic import auth, rate_limit
 from shared.observability import logger, metrics
 from shared.settings import get_settings
 
 _BODY_METHODS = ("POST", "PUT", "PATCH")
+MAX_JSON_DEPTH = 64  # no request body of this API nests deeper; deeper is an attack or a bug
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    """What AWS SDKs raise when the service is unreachable or throttling: a 503, not a 500."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from pynamodb.exceptions import PynamoDBException
+
+    return BotoCoreError, ClientError, PynamoDBException, ConnectionError, TimeoutError
+
+
+_TRANSIENT = _transient_errors()
 
 
 class ApiFunction:
@@ -87,10 +100,13 @@ class ApiFunction:
         except DomainError as exc:
             status, payload, headers = errors.from_domain(exc)
             return errors.proxy_response(status, payload, {**rate_headers, **headers})
-        except Exception:  # e.g. DynamoDB unreachable while reading the token: ours, not the caller's
+        except _TRANSIENT:  # e.g. DynamoDB unreachable while reading the token: worth a retry
             logger.exception("request failed before reaching its route")
             return errors.proxy_response(503, errors.body(503, "The service is temporarily unavailable; retry",
                                                           "service_unavailable"), {"Retry-After": "1"})
+        except Exception:  # a bug of ours: a 500, logged as one, never dressed up as an outage
+            logger.exception("unhandled error before reaching the route")
+            return errors.proxy_response(500, errors.body(500, "Internal server error", "internal_error"))
         self.app.append_context(principal=principal)  # cleared by resolve() when it returns
         response = self.app.resolve(event, context)
         if response.get("statusCode") == 204:
@@ -153,6 +169,49 @@ def _check_json_body(event: dict) -> None:
         raise UnsupportedMediaType(
             f"Send JSON with 'Content-Type: application/json' (got '{content_type or 'none'}')"
         )
+    check_json_document(base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode("utf-8",
+                                                                                               "surrogatepass"))
+
+
+def check_json_document(raw: bytes) -> None:
+    """A JSON body is UTF-8, an object (an array is never taken for its first element), and
+    nested at most MAX_JSON_DEPTH deep; malformed JSON is left to the resolver's 400."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed.field("body", f"The body is not valid UTF-8 (byte {exc.start})") from None
+    if _depth_exceeds(text, MAX_JSON_DEPTH):
+        raise ValidationFailed.field("body", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return
+    if not isinstance(document, dict):
+        raise ValidationFailed.field("body", f"The body must be a JSON object, not {type(document).__name__}")
+
+
+def _depth_exceeds(text: str, limit: int) -> bool:
+    """Bracket depth outside strings, without parsing (a parser would recurse into it)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False  # the usual case: too few brackets to nest that deep
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
 
 
 def _add_headers(response: dict, headers: dict[str, str]) -> None:

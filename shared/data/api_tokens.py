@@ -32,11 +32,14 @@ def put_token(token: ApiToken) -> None:
 def touch_token(token_hash: str, now: datetime) -> ApiToken | None:
     """Record use and read the token in one round trip (UpdateItem, ALL_NEW).
 
-    The existence condition keeps unknown hashes from creating items.
+    The condition keeps unknown hashes from creating items, and leaves a refused token
+    (revoked, expired) untouched: its last_used_at says when it last worked.
     """
     item = ApiTokenModel(token_hash)
+    usable = (ApiTokenModel.token_hash.exists() & ApiTokenModel.revoked_at.does_not_exist()
+              & (ApiTokenModel.expires_at.does_not_exist() | (ApiTokenModel.expires_at > now)))
     try:
-        item.update(actions=[ApiTokenModel.last_used_at.set(now)], condition=ApiTokenModel.token_hash.exists())
+        item.update(actions=[ApiTokenModel.last_used_at.set(now)], condition=usable)
     except UpdateError as exc:
         if is_conditional_failure(exc):
             return None

@@ -193,8 +193,9 @@ def _bulk_changes(action: str, value):
 
 
 def bulk_update_time_entries(principal: Principal, entry_ids: list[int], action: str, value) -> tuple[int, int]:
-    """(affected, skipped). Running entries are skipped; a non-admin naming anyone else's
-    entry is refused for the whole call; no matching entry at all is a 404."""
+    """(affected, skipped). Running entries are skipped; another user's entry is treated
+    exactly like one that does not exist (ignored), so the answer never reveals it exists;
+    no matching entry at all is a 404."""
     ids = list(dict.fromkeys(entry_ids))
     if not ids:
         raise ValidationFailed.field("entry_ids", "Give at least one id")
@@ -206,11 +207,9 @@ def bulk_update_time_entries(principal: Principal, entry_ids: list[int], action:
         if not isinstance(value, str) or not value.strip():
             raise ValidationFailed.field("value", f"{action} needs a tag")
         value = normalize_tags([value])[0]
-    entries = entries_data.get_entries(ids)
+    entries = [e for e in entries_data.get_entries(ids) if principal.is_admin or e.user_id == principal.user_id]
     if not entries:
         raise NotFound("None of the given time entries exist")
-    if not principal.is_admin and any(e.user_id != principal.user_id for e in entries):
-        raise Forbidden("Some of these time entries belong to other users")
     stopped = [e for e in entries if not e.is_active]
     skipped = len(entries) - len(stopped)
     if action == "delete":

@@ -173,11 +173,15 @@ def test_bulk_actions(api, world):
     assert bulk(world["alice"], entry_ids=list(range(1, 502)), action="delete").status == 400
     bobs = entry(api, world["bob"], project_id=world["project"], start_time="2024-01-15T09:00:00Z",
                  end_time="2024-01-15T10:00:00Z")["id"]
-    r = bulk(world["alice"], entry_ids=ids + [bobs], action="delete")
-    assert r.status == 403
-    assert api("GET", f"/api/v1/time-entries/{ids[0]}", token=world["alice"]).status == 200  # nothing happened
-    r = bulk(world["alice"], entry_ids=ids + [running], action="delete")
+    # Another user's id is treated exactly like one that does not exist: the answer never tells them apart.
+    foreign = bulk(world["alice"], entry_ids=[bobs], action="delete")
+    missing = bulk(world["alice"], entry_ids=[99998], action="delete")
+    assert (foreign.status, foreign.json()) == (missing.status, missing.json()) and foreign.status == 404
+    assert bulk(world["alice"], entry_ids=[running, bobs], action="set_paid", value=True).json() == \
+        bulk(world["alice"], entry_ids=[running, 99998], action="set_paid", value=True).json()
+    r = bulk(world["alice"], entry_ids=ids + [running, bobs], action="delete")
     assert r.json() == {"success": True, "affected": 3, "skipped": 1}
+    assert api("GET", f"/api/v1/time-entries/{bobs}", token=world["bob"]).status == 200  # untouched
     assert api("GET", f"/api/v1/time-entries/{ids[0]}", token=world["alice"]).status == 404
     assert api("GET", f"/api/v1/time-entries/{running}", token=world["alice"]).status == 200
     assert bulk(world["admin"], entry_ids=[bobs], action="set_paid", value=True).json()["affected"] == 1

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.domain import Page
 from shared.logic.paging import DEFAULT_PER_PAGE
@@ -14,8 +15,24 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Text = Annotated[str, StringConstraints(max_length=5000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Id = Annotated[int, Field(ge=1)]
-Money = Annotated[float, Field(ge=0, le=1_000_000)]
-Hours = Annotated[float, Field(ge=0, le=1_000_000)]
+
+
+def _storable(value: float) -> float:
+    """DynamoDB stores no number below 1e-130 in magnitude (and no NaN): amounts are kept to
+    hundredths of a cent, so a tiny positive value is refused rather than a 500 at write time."""
+    if value and abs(value) < 1e-6:
+        raise ValueError("must be 0 or at least 0.000001")
+    return value
+
+
+def _real_date(value: str) -> str:
+    date.fromisoformat(value)  # ValueError for 2024-02-30 or 2024-13-45
+    return value
+
+
+DateText = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_real_date)]
+Money = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False), AfterValidator(_storable)]
+Hours = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False), AfterValidator(_storable)]
 
 
 class Request(BaseModel):

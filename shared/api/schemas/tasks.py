@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, StringConstraints, field_validator
+from pydantic import BaseModel, field_validator
 
-from shared.api.schemas.common import Hours, Id, Name, Out, Pagination, Request, Text
+from shared.api.schemas.common import DateText, Hours, Id, Name, Out, Pagination, Request, Text
 
 TaskStatus = Literal["todo", "in_progress", "review", "done", "cancelled"]
 TaskPriority = Literal["low", "medium", "high", "urgent"]
@@ -29,7 +29,7 @@ class TaskCreate(Request):
     status: TaskStatus = "todo"
     priority: TaskPriority = "medium"
     estimated_hours: Hours | None = None
-    due_date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    due_date: DateText | None = None
 
     _p = field_validator("priority", mode="before")(_priority)
 
@@ -41,7 +41,7 @@ class TaskUpdate(Request):
     status: TaskStatus = None  # type: ignore[assignment]
     priority: TaskPriority = None  # type: ignore[assignment]
     estimated_hours: Hours | None = None
-    due_date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    due_date: DateText | None = None
 
     _p = field_validator("priority", mode="before")(_priority)
 
