@@ -17,7 +17,16 @@ from infra.cloud.stack import TimeTrackerStack
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Set here, not only in cdk.json, so `make synth` (no CDK CLI) and the tests synthesise the same template.
+FEATURE_FLAGS = {
+    # Grant S3 log delivery by bucket policy instead of the legacy LogDeliveryWrite ACL (cfn-lint W3045).
+    "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+}
+
+
 def build(app: cdk.App, layer_dir: Path) -> TimeTrackerStack:
+    for flag, value in FEATURE_FLAGS.items():
+        app.node.set_context(flag, value)
     stack = TimeTrackerStack(
         app, "TimeTracker",
         layer_code=lambda_.Code.from_asset(str(layer_dir)),

@@ -19,7 +19,10 @@ class QueuesConstruct(Construct):
         self.by_name: dict[str, sqs.Queue] = {}
         for logical in QUEUE_ENV:
             title = logical.title()
+            # A dead-letter worker consumes it too, and Lambda refuses an event source whose queue's
+            # visibility timeout is below the function's timeout (SQS's default is 30 s).
             dlq = sqs.Queue(self, f"{title}DLQ", retention_period=Duration.days(14), enforce_ssl=True,
+                            visibility_timeout=Duration.seconds(WORKER_TIMEOUT.to_seconds() * 6),
                             encryption=sqs.QueueEncryption.SQS_MANAGED)
             acknowledge(dlq, {
                 "AwsSolutions-SQS3": "This queue is the dead-letter queue; a DLQ of a DLQ only moves the problem.",

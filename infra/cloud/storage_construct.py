@@ -22,8 +22,9 @@ class StorageConstruct(Construct):
             enforce_ssl=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
+        # Owner-enforced: log delivery is granted by bucket policy, not the legacy LogDeliveryWrite ACL.
         self.access_logs = s3.Bucket(
-            self, "AccessLogs", **common,
+            self, "AccessLogs", **common, object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             lifecycle_rules=[s3.LifecycleRule(id="expire-access-logs", expiration=Duration.days(90))],
         )
         acknowledge(self.access_logs, {

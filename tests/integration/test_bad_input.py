@@ -42,9 +42,9 @@ def test_invalid_utf8_in_a_json_body_is_a_400(api, admin_token):
 
 
 def test_a_refused_token_is_not_touched(api, admin_token, make_token):
+    from shared.auth.tokens import hash_token
     from shared.data import api_tokens as tokens_data
     from shared.logic import auth
-    from shared.auth.tokens import hash_token
 
     token = make_token(["read:projects"])
     assert api("GET", "/api/v1/projects", token=token).status == 200
