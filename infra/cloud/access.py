@@ -28,8 +28,9 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     # Starting imports: the record, its id, the file to S3 and the split message; previews read names.
     "imports": {**AUTH, "imports": WRITE, "import_errors": READ, "counters": UPDATE, "unique_names": READ,
                 "projects": READ, "users": READ, "time_entries": READ},
+    # An undo deletes the tasks, projects and clients its import created, with their name guards.
     "import_worker": {**ENTRIES, "imports": WRITE, "import_errors": WRITE, "projects": WRITE, "clients": WRITE,
-                      "tasks": WRITE},  # tasks: an undo deletes a project with its name guard, never its tasks
+                      "tasks": WRITE},
     "import_dead_letters": {"imports": WRITE, "import_errors": WRITE, "unique_names": WRITE},
     # Starting exports and restores: their records and ids; names for file names, projects for filters.
     "exports": {**AUTH, "exports": WRITE, "restores": WRITE, "counters": UPDATE, "users": READ, "projects": READ},

@@ -69,7 +69,7 @@ class ApiConstruct(Construct):
         json_type = {"gatewayresponse.header.Content-Type": "'application/json'"}
         for rtype, status, code, message in (
             (apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 404, "not_found", "No such resource"),
-            (apigw.ResponseType.REQUEST_TOO_LARGE, 413, "payload_too_large", "Requests are limited to 10 MB"),
+            (apigw.ResponseType.REQUEST_TOO_LARGE, 413, "payload_too_large", "Requests are limited to 6 MB"),
             (apigw.ResponseType.THROTTLED, 429, "rate_limited", "Too many requests"),
             (apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE, 415, "unsupported_media_type", "Unsupported media type"),
         ):

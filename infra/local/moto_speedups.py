@@ -12,6 +12,7 @@ responses of every attribute type come out exactly as with moto's own code.
 from __future__ import annotations
 
 import base64
+import os
 
 
 def _wire(value):
@@ -50,8 +51,30 @@ def _parsed(value):
     return {kind: inner}
 
 
-def install() -> None:
-    """Register the fast parser and serializer for DynamoDB's JSON protocol (idempotent)."""
+WRITTEN_FOR = "5.2.5"  # the moto whose parser and serializer this reaches into (requirements/run.txt)
+DISABLE_ENV = "TT_MOTO_SPEEDUPS"  # "0": moto's own code, at moto's own speed
+
+
+def enabled() -> tuple[bool, str]:
+    """Whether to install, and why not: turned off, or a moto this was not written for."""
+    import moto
+
+    if os.environ.get(DISABLE_ENV, "1") == "0":
+        return False, f"{DISABLE_ENV}=0"
+    if moto.__version__ != WRITTEN_FOR:
+        return False, f"moto {moto.__version__} is not {WRITTEN_FOR}, the version the speed-up was checked against"
+    return True, ""
+
+
+def install() -> bool:
+    """Register the fast parser and serializer for DynamoDB's JSON protocol (idempotent);
+    False (moto's own code stays) when turned off or on another moto version."""
+    ok, why = enabled()
+    if not ok:
+        import logging
+
+        logging.getLogger(__name__).warning("DynamoDB speed-up not installed: %s", why)
+        return False
     from moto.core import parse, serialize
 
     parser = parse.PROTOCOL_PARSERS["json"]
@@ -69,7 +92,7 @@ def install() -> None:
 
     current = serialize.get_serializer_class("dynamodb", "json")
     if getattr(current, "fast_attribute_values", False):
-        return
+        return True
 
     class DynamoDBSerializer(current):
         fast_attribute_values = True
@@ -81,3 +104,4 @@ def install() -> None:
             super()._serialize(serialized, value, shape, key)
 
     serialize.SERVICE_SPECIFIC_SERIALIZERS.setdefault("dynamodb", {})["json"] = DynamoDBSerializer
+    return True

@@ -51,9 +51,11 @@ def is_conditional_failure(exc: Exception) -> bool:
 
 
 @contextmanager
-def transaction(conflicts: list[Conflict | None]):
+def transaction(conflicts: list[Conflict | type[Conflict] | None]):
     """A TransactWrite whose condition failures become the Conflict given for that
-    operation's position (None = not the caller's fault: a concurrent update)."""
+    operation's position: an instance made for this call, or a Conflict subclass raised
+    afresh (never a shared instance, whose traceback would grow with every raise);
+    None = not the caller's fault: a concurrent update."""
     try:
         with TransactWrite(connection=connection()) as t:
             yield t
@@ -62,6 +64,8 @@ def transaction(conflicts: list[Conflict | None]):
         for i, reason in enumerate(reasons):
             if reason is not None and reason.code == "ConditionalCheckFailed":
                 known = conflicts[i] if i < len(conflicts) else None
+                if isinstance(known, type):
+                    known = known()
                 raise known or Conflict("The record was modified concurrently; retry", "concurrent_update") from exc
         raise
 

@@ -83,7 +83,9 @@ def list_errors(import_id: int, limit: int) -> list[tuple[int, str, dict]]:
             for e in ImportErrorModel.query(import_id, limit=limit)]
 
 
-_COUNTED = Conflict("This chunk was counted before", "chunk_already_counted")
+class ChunkAlreadyCounted(Conflict):
+    def __init__(self):
+        super().__init__("This chunk was counted before", "chunk_already_counted")
 
 
 MAX_NAMES_PER_CHUNK = 100  # of users not found / projects matched: a report, not a dump
@@ -97,7 +99,7 @@ def count_chunk(import_id: int, chunk: int, successful: int, failed: int, skippe
     """Count a chunk's rows exactly once: the chunk's marker and the counters move in
     one transaction, so a redelivered chunk counts nothing twice. False if already counted."""
     try:
-        with transaction([_COUNTED, None]) as t:
+        with transaction([ChunkAlreadyCounted, None]) as t:
             unique_names.claim(t, f"import:{import_id}:chunk:{chunk}", import_id)
             actions = [ImportModel.processed.add(successful + failed + skipped),
                        ImportModel.successful.add(successful), ImportModel.failed.add(failed),
@@ -112,10 +114,8 @@ def count_chunk(import_id: int, chunk: int, successful: int, failed: int, skippe
                 if ids:
                     actions.append(getattr(ImportModel, name).add({int(i) for i in ids}))
             t.update(ImportModel(import_id), condition=ImportModel.id.exists(), actions=actions)
-    except Conflict as exc:
-        if exc is _COUNTED:
-            return False
-        raise
+    except ChunkAlreadyCounted:
+        return False
     return True
 
 

@@ -22,7 +22,9 @@ from shared.models.base import ORG
 from shared.models.time_entries import TimeEntryModel, start_key
 
 _FIELDS = [f.name for f in dc_fields(TimeEntry)]
-TIMER_RUNNING = Conflict("A timer is already running; stop it first", "timer_already_running")
+class TimerRunning(Conflict):
+    def __init__(self):
+        super().__init__("A timer is already running; stop it first", "timer_already_running")
 
 
 def timer_key(user_id: int) -> str:
@@ -61,8 +63,8 @@ def put_entry(values: dict, *, guard_timer: bool) -> TimeEntry:
     _derive_keys(item)
     try:
         _write_guarded(item, guard_timer)
-    except Conflict as exc:
-        if exc is not TIMER_RUNNING or not _release_stale_guard(item.user_id):
+    except TimerRunning:
+        if not _release_stale_guard(item.user_id):
             raise
         _write_guarded(item, guard_timer)
     _reindex([(None, item)])
@@ -70,7 +72,7 @@ def put_entry(values: dict, *, guard_timer: bool) -> TimeEntry:
 
 
 def _write_guarded(item: TimeEntryModel, guard_timer: bool) -> None:
-    with transaction([None, TIMER_RUNNING]) as t:
+    with transaction([None, TimerRunning]) as t:
         t.save(item, condition=TimeEntryModel.id.does_not_exist())
         if guard_timer:
             unique_names.claim(t, timer_key(item.user_id), item.id)

@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, Union
 from zoneinfo import ZoneInfo
 
-from shared.clock import iso_z  # noqa: F401 - re-exported for callers parsing and formatting
 from shared.errors import ValidationFailed
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -63,7 +63,7 @@ class SearchTermModel(Model):
 
     Bulk writes (imports) write postings instead: per bucket, one item for the whole
     batch, ``term`` = ``~<first id>#<part>``, ``postings`` = "word id id ...\n" lines
-    (ids as offsets from ``ref_id``): a 500-row chunk costs a few items, not ~5 per row.
+    (ids as offsets from ``ref_id``): a 1,000-row chunk costs a few items, not ~5 per row.
     """
 
     class Meta(BaseMeta):

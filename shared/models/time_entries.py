@@ -5,7 +5,7 @@ Key: ``id`` (GetItem). Every list is a Query on a GSI ranged by ``start_key``
 time): by-user (a user's entries), by-org (an admin's view across users),
 by-project (a project's entries across users) and by-active (sparse: only running
 timers carry ``active_user_id``), plus by-import (sparse, ranged by id) for an import's
-entries. Streams feed webhooks.
+entries. The table streams old and new images (for webhooks; nothing consumes them yet).
 """
 from pynamodb.attributes import (
     BooleanAttribute,

@@ -21,7 +21,8 @@ def project(api, admin_token):
 def test_import_csv_reads_timetracker_api_v1_columns(api, admin_token, project):
     project_id, task_id = project
     csv = ("Project_ID, Task ID ,Start_Time,End_Time,Description,Tags,Billable\n"
-           f"{project_id},{task_id},2024-01-15T09:00:00Z,2024-01-15T17:00:00Z,Worked on feature X,\"dev,frontend\",true\n"
+           f"{project_id},{task_id},2024-01-15T09:00:00Z,2024-01-15T17:00:00Z,"
+           "Worked on feature X,\"dev,frontend\",true\n"
            f"{project_id},,2024-01-16T09:00:00+01:00,2024-01-16T10:00:00+01:00,Short,,false\n"
            f"999,,2024-01-17T09:00:00Z,2024-01-17T10:00:00Z,Nowhere,,true\n"
            f"{project_id},{task_id + 50},2024-01-18T09:00:00Z,2024-01-18T10:00:00Z,Bad task,,true\n")

@@ -43,3 +43,25 @@ def test_fast_parsing_and_encoding_equal_motos_own(monkeypatch):
     assert _responses() == reference
     assert reference[0]["b"] == {"B": b"\x00\x01bytes"} and reference[0]["l"]["L"][2]["M"]["deep"]["L"][1] == {
         "B": b"\xff"}
+
+
+def test_the_fast_path_really_runs_and_can_be_turned_off(monkeypatch):
+    monkeypatch.setitem(serialize.SERVICE_SPECIFIC_SERIALIZERS, "dynamodb", {})
+    monkeypatch.setitem(parse.PROTOCOL_PARSERS, "json", parse.JSONParser)
+    ran = {"parsed": 0, "wire": 0}
+    for name, key in (("_parsed", "parsed"), ("_wire", "wire")):
+        original = getattr(moto_speedups, name)
+        monkeypatch.setattr(moto_speedups, name, lambda v, _o=original, _k=key: (ran.__setitem__(_k, ran[_k] + 1),
+                                                                                  _o(v))[1])
+    assert moto_speedups.install() is True
+    _responses()
+    assert ran["parsed"] > 0 and ran["wire"] > 0  # requests and responses both took the fast path
+
+    monkeypatch.setitem(serialize.SERVICE_SPECIFIC_SERIALIZERS, "dynamodb", {})
+    monkeypatch.setitem(parse.PROTOCOL_PARSERS, "json", parse.JSONParser)
+    monkeypatch.setenv(moto_speedups.DISABLE_ENV, "0")
+    assert moto_speedups.install() is False
+    assert not getattr(parse.PROTOCOL_PARSERS["json"], "fast_attribute_values", False)
+    monkeypatch.delenv(moto_speedups.DISABLE_ENV)
+    monkeypatch.setattr(moto_speedups, "WRITTEN_FOR", "0.0.1")
+    assert moto_speedups.install() is False  # another moto: its own code, not a guess
