@@ -143,14 +143,11 @@ class Gateway:
             status, headers, payload = _json_error(405, f"Method {request.command} is not allowed",
                                                    "method_not_allowed")
             return status, [*headers, ("Allow", ", ".join(allowed or KNOWN_METHODS))], payload
-        declared = request.headers.get("Content-Length")
-        try:
-            length = int(declared) if declared not in (None, "") else 0
-        except ValueError:
-            length = -1
-        if length < 0 or (declared is not None and not declared.strip().isdigit() and declared != ""):
+        declared = (request.headers.get("Content-Length") or "").strip()
+        if declared and not declared.isdigit():  # "-5", "abc", "1e3"
             request.close_connection = True  # the body's end is unknown: nothing more on this connection
             return _json_error(400, "Content-Length must be a non-negative whole number", "bad_request")
+        length = int(declared or 0)
         if length > routes.MAX_REQUEST_BYTES:
             request.close_connection = True
             return _json_error(413, f"Requests are limited to {routes.MAX_REQUEST_BYTES} bytes", "payload_too_large")

@@ -7,7 +7,10 @@ worker, the one function allowed to Scan.
 """
 from __future__ import annotations
 
-from shared.data import tables
+from shared.clock import utcnow
+from shared.data import api_tokens as tokens_data
+from shared.data import counters, tables
+from shared.data import users as users_data
 from shared.data.common import update_if
 from shared.data.unique_names import name_key
 from shared.models.base import ORG
@@ -71,8 +74,6 @@ def repair_name_guards() -> dict[str, int]:
 def save_signin(user_id: int, token_id: int | None) -> dict | None:
     """The restoring admin's user and token items as they are now (typed JSON, kept in the
     restore record, never shown), so they still sign in once the data is replaced."""
-    from shared.data import api_tokens as tokens_data
-
     token = tokens_data.get_token(token_id) if token_id is not None else None
     user = tables.get_item("users", {"org": {"S": ORG}, "id": {"N": str(user_id)}})
     if token is None or user is None:
@@ -85,11 +86,6 @@ def restore_signin(saved: dict) -> None:
     user with the same username or email (made an admin: they were one when they restored),
     or else the saved user, back under a new id; the token keeps its id unless that id is
     now another token's."""
-    from shared.clock import utcnow
-    from shared.data import api_tokens as tokens_data
-    from shared.data import counters
-    from shared.data import users as users_data
-
     user, token = saved["user"], saved["token"]
     if token is None:
         return

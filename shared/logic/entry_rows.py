@@ -29,6 +29,8 @@ class Names:
         self.clients_created = clients_created if clients_created is not None else []
         self.projects: dict[str, object] = {}
         self.tasks: dict[tuple[int, str], int] = {}
+        self.projects_by_id: dict[int, object] = {}  # rows that name records by id
+        self.task_projects: dict[int, int | None] = {}  # task id -> its project id (None: no such task)
         # The ids of what this import created (names can be shared; ids are its own).
         self.created_ids: dict[str, list[int]] = {"project_ids_created": [], "client_ids_created": [],
                                                   "task_ids_created": []}
@@ -77,18 +79,18 @@ class Names:
 
     def by_id(self, project_id: int, task_id: int | None) -> tuple[int, int | None]:
         """A row that names its project (and task) by id: they must exist, and the task be the project's."""
-        if ("#id", project_id) not in self.projects:
-            self.projects[("#id", project_id)] = projects_data.get_project(project_id)
-        project = self.projects[("#id", project_id)]
+        if project_id not in self.projects_by_id:
+            self.projects_by_id[project_id] = projects_data.get_project(project_id)
+        project = self.projects_by_id[project_id]
         if project is None:
             raise ValueError(f"Project {project_id} not found")
         if project.status == "archived":
             raise ValueError(f"Project '{project.name}' is archived")
         if task_id is not None:
-            if ("#id", task_id) not in self.tasks:
+            if task_id not in self.task_projects:
                 task = tasks_data.get_task(task_id)
-                self.tasks[("#id", task_id)] = task.project_id if task else None
-            if self.tasks[("#id", task_id)] != project_id:
+                self.task_projects[task_id] = task.project_id if task else None
+            if self.task_projects[task_id] != project_id:
                 raise ValueError(f"Task {task_id} not found in project {project_id}")
         return project_id, task_id
 

@@ -169,20 +169,21 @@ def fail(job: RestoreJob, reason: str) -> None:
     data back first (the rollback phase), then ``failed`` with the reason."""
     phase = json.loads(job.cursor or START)["phase"]
     if job.dry_run or phase in NOTHING_CHANGED_YET:
-        note = "" if job.dry_run else "; nothing was changed"
-        exports_data.update_restore(job.id, status="failed", error=reason + note, from_cursor=job.cursor)
-        exports_data.unlock_restores(job.id)
+        _end_failed(job, reason + ("" if job.dry_run else "; nothing was changed"))
     elif job.rolling_back:
-        exports_data.update_restore(
-            job.id, status="failed", from_cursor=job.cursor,
-            error=f"{job.rollback_reason}. Putting the previous data back failed too ({reason}): it is in backup "
-                  f"export {job.safety_export_id}; restore that once the cause is fixed")
-        exports_data.unlock_restores(job.id)
+        _end_failed(job, f"{job.rollback_reason}. Putting the previous data back failed too ({reason}): it is in "
+                         f"backup export {job.safety_export_id}; restore that once the cause is fixed")
     else:
         encoded = json.dumps({"phase": "rollback"})
         if exports_data.update_restore(job.id, phase="rollback", cursor=encoded, rollback_reason=reason,
                                        from_cursor=job.cursor):
             _queue(job.id, encoded)
+
+
+def _end_failed(job: RestoreJob, error: str, **changes) -> None:
+    exports_data.update_restore(job.id, status="failed", error=error, from_cursor=job.cursor,
+                                cursor=json.dumps({"phase": "done"}), **changes)
+    exports_data.unlock_restores(job.id)
 
 
 def _queue(restore_id: int, cursor: str) -> None:
@@ -222,10 +223,7 @@ def _start(job: RestoreJob, cursor: dict) -> None:
     report = check_file(key)
     changes = {"backup_info": info, "source_key": key, "problems": _listed(report)}
     if not report.ok:
-        note = "" if job.dry_run else "; nothing was changed"
-        exports_data.update_restore(job.id, status="failed", error=report.summary() + note, from_cursor=job.cursor,
-                                    cursor=json.dumps({"phase": "done"}), **changes)
-        exports_data.unlock_restores(job.id)
+        _end_failed(job, report.summary() + ("" if job.dry_run else "; nothing was changed"), **changes)
     elif job.dry_run:
         _advance(job, None, _plan(key), **changes)
     else:
@@ -269,13 +267,11 @@ def _finish(job: RestoreJob, cursor: dict) -> None:
     reconcile.repair_name_guards()
     if work.get("signin"):
         reconcile.restore_signin(work["signin"])
-    if not job.rolling_back:
+    if job.rolling_back:
+        _end_failed(job, f"{job.rollback_reason}. The previous data was put back (from backup export "
+                         f"{job.safety_export_id})")
+    else:
         _advance(job, None, job.counts)
-        return
-    exports_data.update_restore(
-        job.id, status="failed", from_cursor=job.cursor, cursor=json.dumps({"phase": "done"}),
-        error=f"{job.rollback_reason}. The previous data was put back (from backup export {job.safety_export_id})")
-    exports_data.unlock_restores(job.id)
 
 
 def _relaid(job: RestoreJob, key: str) -> tuple[str, dict]:
