@@ -20,6 +20,7 @@ class Route:
     operation: str  # the handler function's name, mirrored in shared/logic
     status: int = 200  # success status, documented in the OpenAPI document
     uploads: bool = False  # takes a file (multipart, CSV or JSON) up to API Gateway's limit, not just JSON
+    statuses: tuple[int, ...] = ()  # what else it answers besides the common ones (documented in OpenAPI)
 
     @property
     def resolver_rule(self) -> str:
@@ -28,9 +29,9 @@ class Route:
 
 
 def _r(method: str, path: str, function: str, scope: str | None, operation: str, status: int | None = None,
-       uploads: bool = False) -> Route:
+       uploads: bool = False, statuses: tuple[int, ...] = ()) -> Route:
     return Route(method, path, function, scope, operation,
-                 status or (201 if operation.startswith("create_") else 200), uploads)
+                 status or (201 if operation.startswith("create_") else 200), uploads, statuses)
 
 
 ROUTES: tuple[Route, ...] = (
@@ -38,7 +39,9 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/info", "system", None, "get_info"),
     _r("GET", "/api/v1/health", "system", None, "get_health"),
     # docs (own function: the Swagger/OpenAPI machinery stays out of every other cold start)
+    _r("GET", "/", "docs", None, "get_home"),
     _r("GET", "/api/docs", "docs", None, "get_swagger_ui"),
+    _r("GET", "/api/docs/{asset}", "docs", None, "get_docs_asset"),
     _r("GET", "/api/openapi.json", "docs", None, "get_openapi_document"),
     # users
     _r("GET", "/api/v1/users/me", "users", "read:users", "get_current_user"),
@@ -61,7 +64,7 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/clients/{client_id}", "clients", "read:clients", "get_client"),
     _r("PUT", "/api/v1/clients/{client_id}", "clients", "write:clients", "update_client"),
     _r("PATCH", "/api/v1/clients/{client_id}", "clients", "write:clients", "patch_client"),
-    _r("DELETE", "/api/v1/clients/{client_id}", "clients", "write:clients", "delete_client"),
+    _r("DELETE", "/api/v1/clients/{client_id}", "clients", "write:clients", "delete_client", statuses=(409,)),
     # tasks
     _r("GET", "/api/v1/tasks", "tasks", "read:tasks", "list_tasks"),
     _r("POST", "/api/v1/tasks", "tasks", "write:tasks", "create_task"),
@@ -71,10 +74,11 @@ ROUTES: tuple[Route, ...] = (
     _r("DELETE", "/api/v1/tasks/{task_id}", "tasks", "write:tasks", "delete_task"),
     # time entries
     _r("GET", "/api/v1/time-entries", "time_entries", "read:time_entries", "list_time_entries"),
-    _r("POST", "/api/v1/time-entries", "time_entries", "write:time_entries", "create_time_entry"),
+    _r("POST", "/api/v1/time-entries", "time_entries", "write:time_entries", "create_time_entry",
+       statuses=(422,)),
     _r("POST", "/api/v1/time-entries/bulk", "time_entries", "write:time_entries", "bulk_update_time_entries"),
     _r("POST", "/api/v1/time-entries/import-csv", "time_entries", "write:time_entries", "import_time_entries_csv",
-       201, uploads=True),
+       201, uploads=True, statuses=(202,)),
     _r("GET", "/api/v1/time-entries/{entry_id}", "time_entries", "read:time_entries", "get_time_entry"),
     _r("PUT", "/api/v1/time-entries/{entry_id}", "time_entries", "write:time_entries", "update_time_entry"),
     _r("PATCH", "/api/v1/time-entries/{entry_id}", "time_entries", "write:time_entries", "patch_time_entry"),
@@ -99,8 +103,9 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/imports", "imports", "read:time_entries", "list_imports"),
     _r("GET", "/api/v1/imports/{import_id}", "imports", "read:time_entries", "get_import"),
     _r("GET", "/api/v1/imports/{import_id}/status", "imports", "read:time_entries", "get_import_progress"),
-    _r("GET", "/api/v1/imports/{import_id}/details", "imports", "read:time_entries", "get_import_details"),
-    _r("DELETE", "/api/v1/imports/{import_id}", "imports", "write:time_entries", "undo_import", 202),
+    _r("GET", "/api/v1/imports/{import_id}/details", "imports", "read:time_entries", "get_import_details",
+       statuses=(204,)),
+    _r("DELETE", "/api/v1/imports/{import_id}", "imports", "write:time_entries", "undo_import", 202, statuses=(409,)),
     _r("GET", "/api/v1/imports/{import_id}/entries", "imports", "read:time_entries", "list_import_entries"),
     _r("GET", "/api/v1/imports/{import_id}/tags", "imports", "read:time_entries", "list_import_tags"),
     _r("GET", "/api/v1/imports/{import_id}/projects", "imports", "read:time_entries", "list_import_projects"),
@@ -110,7 +115,8 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", "/api/export/backup", "exports", "admin:all", "create_backup", 202),
     _r("GET", "/api/export/status/{export_id}", "exports", "read:time_entries", "get_export_status"),
     _r("GET", "/api/export/history", "exports", "read:time_entries", "list_export_history"),
-    _r("GET", "/api/export/download/{export_id}", "exports", "read:time_entries", "download_export", 302),
+    _r("GET", "/api/export/download/{export_id}", "exports", "read:time_entries", "download_export", 302,
+       statuses=(409, 410)),
     _r("POST", "/api/backup/restore", "exports", "admin:all", "create_restore", 202, uploads=True),
     _r("GET", "/api/backup/restore/{restore_id}", "exports", "admin:all", "get_restore"),
 )

@@ -10,19 +10,47 @@ from aws_lambda_powertools.event_handler import Response
 
 from shared import routes
 from shared.api.app import ApiFunction
+from shared.errors import NotFound
 from shared.settings import get_settings
 
 api = ApiFunction("docs")
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent  # this folder's siblings: the other functions
 
 
+# Swagger UI from a pinned PyPI package (requirements), served by this function: no CDN, so the
+# page works offline and under a strict CSP. Relative URLs keep working under an API Gateway stage.
 SWAGGER_UI = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>TimeTracker API v1</title>
-<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
+<link rel="stylesheet" href="docs/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
-<script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "/api/openapi.json", dom_id: "#swagger-ui", persistAuthorization: true});</script>
+<script src="docs/swagger-ui-bundle.js"></script>
+<script src="docs/init.js"></script>
 </body></html>"""
+# No persistAuthorization: it would keep the pasted token in localStorage.
+INIT_JS = 'window.ui = SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui"});\n'
+HOME = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>TimeTracker Serverless</title></head>
+<body><h1>TimeTracker Serverless</h1>
+<p>The TimeTracker REST API v1.</p>
+<ul><li><a href="api/docs">Interactive API documentation</a> (Swagger UI)</li>
+<li><a href="api/openapi.json">OpenAPI document</a></li>
+<li><a href="api/v1/info">API information</a> (no token needed)</li></ul>
+</body></html>"""
+ASSETS = {"swagger-ui.css": "text/css; charset=utf-8", "swagger-ui-bundle.js": "text/javascript; charset=utf-8"}
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+                               "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@lru_cache(maxsize=None)
+def _asset(name: str) -> str:
+    from swagger_ui_bundle import swagger_ui_path
+
+    return (swagger_ui_path / name).read_text(encoding="utf-8")
 
 
 def _function_app(function: str):
@@ -53,15 +81,48 @@ def openapi_document() -> str:
         part = json.loads(app.get_openapi_json_schema(title="TimeTracker API", openapi_version="3.1.0",
                                                       security_schemes=security_schemes))
         for path, operations in part.get("paths", {}).items():
-            for operation in operations.values():
-                # Powertools documents its default 422; this API answers 400 (documented per route).
-                operation.get("responses", {}).pop("422", None)
+            for method, operation in operations.items():
+                _describe(routes.find(method, path), operation)
             document["paths"].setdefault(path, {}).update(operations)
         for kind in ("schemas", "securitySchemes"):
             document["components"][kind].update(part.get("components", {}).get(kind, {}))
-    for unused in ("HTTPValidationError", "ValidationError"):
+    for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         document["components"]["schemas"].pop(unused, None)
     return json.dumps(document)
+
+
+# What the routes that are not JSON in or out send and take: the resolver only knows JSON.
+_MEDIA = {"get_home": "text/html", "get_swagger_ui": "text/html", "get_import_template": "text/csv"}
+_UPLOAD = {
+    "multipart/form-data": {"schema": {"type": "object", "description": "Other form fields carry the options",
+                                       "properties": {"file": {"type": "string", "format": "binary"}},
+                                       "additionalProperties": {"type": "string"}, "required": ["file"]}},
+    "text/csv": {"schema": {"type": "string"}},
+    "application/json": {"schema": {"type": "object", "description": (
+        "The file as a string (`csv`, `data`) or a reference (`upload_id`, `export_id`), and options")}},
+}
+
+
+def _describe(route, operation: dict) -> None:
+    """Say in the document what the resolver cannot see: the real error body of a 500 (Powertools
+    documents its response-validation body), non-JSON answers and the bodies uploads take."""
+    responses = operation.setdefault("responses", {})
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    responses["500"] = {"description": "Internal error (ours, logged)", "content": error}
+    if route is None or 422 not in route.statuses:
+        responses.pop("422", None)  # Powertools' default; this API answers bad input with a 400
+        if route is None:
+            return
+    else:
+        responses["422"] = {"description": "Idempotency-Key reused with a different body", "content": error}
+    success = responses.get(str(route.status), {})
+    if route.operation in _MEDIA:
+        success["content"] = {_MEDIA[route.operation]: {"schema": {"type": "string"}}}
+    elif route.operation == "get_docs_asset":
+        success["content"] = {media.split(";")[0]: {"schema": {"type": "string"}} for media in ASSETS.values()}
+    if route.uploads:
+        binary = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+        operation["requestBody"] = {"required": True, "content": {**_UPLOAD, **binary}}
 
 
 @api.route
@@ -69,9 +130,30 @@ def get_openapi_document():
     return Response(status_code=200, content_type="application/json", body=openapi_document())
 
 
+def _page(body: str, content_type: str = "text/html; charset=utf-8", cache: bool = False) -> Response:
+    headers = {**PAGE_HEADERS, **({"Cache-Control": "public, max-age=86400"} if cache else {})}
+    return Response(status_code=200, content_type=content_type, body=body, headers=headers)
+
+
+@api.route
+def get_home():
+    """A small page linking the documentation."""
+    return _page(HOME)
+
+
 @api.route
 def get_swagger_ui():
-    return Response(status_code=200, content_type="text/html; charset=utf-8", body=SWAGGER_UI)
+    return _page(SWAGGER_UI)
+
+
+@api.route
+def get_docs_asset(asset: str):
+    """Swagger UI's stylesheet and script, and the page's start-up script."""
+    if asset == "init.js":
+        return _page(INIT_JS, "text/javascript; charset=utf-8", cache=True)
+    if asset not in ASSETS:
+        raise NotFound(f"No such documentation asset: {asset}")
+    return _page(_asset(asset), ASSETS[asset], cache=True)
 
 
 lambda_handler = api.lambda_handler

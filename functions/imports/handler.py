@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.api.app import ApiFunction
-from shared.api.schemas.common import Id, PageQuery, Pagination, PerPageQuery
+from shared.api.schemas.common import Id, PageQuery, Pagination, PerPageQuery, time_query
 from shared.api.schemas.imports import (
     CsvImportStarted,
     CsvImportSummary,
@@ -116,8 +116,8 @@ def list_imports(
     type: Annotated[str | None, Query(max_length=20)] = None,  # noqa: A002 - the API's parameter name
     status: Annotated[str | None, Query(max_length=20)] = None,
     user: Annotated[Id | None, Query(description="Admins only")] = None,
-    from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
-    to: Annotated[str | None, Query(max_length=40)] = None,
+    from_: Annotated[str | None, time_query(alias="from")] = None,
+    to: Annotated[str | None, time_query()] = None,
     page: Annotated[PageQuery, Query()] = 1,
     per_page: Annotated[PerPageQuery, Query()] = 50,
 ) -> ImportHistory:

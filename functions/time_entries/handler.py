@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from shared.api import idempotency
 from shared.api.app import ApiFunction
-from shared.api.schemas.common import Id, Message, PageQuery, Pagination, PerPageQuery
+from shared.api.schemas.common import Id, Message, PageQuery, Pagination, PerPageQuery, time_query
 from shared.api.schemas.time_entries import (
     BulkRequest,
     BulkResult,
@@ -29,8 +29,8 @@ api = ApiFunction("time_entries")
 def list_time_entries(
     project_id: Annotated[Id | None, Query()] = None,
     user_id: Annotated[Id | None, Query(description="Admins only")] = None,
-    start_date: Annotated[str | None, Query(max_length=40)] = None,
-    end_date: Annotated[str | None, Query(max_length=40, description="A date includes that whole day")] = None,
+    start_date: Annotated[str | None, time_query()] = None,
+    end_date: Annotated[str | None, time_query("A date includes that whole day")] = None,
     billable: Annotated[bool | None, Query()] = None,
     include_active: Annotated[bool, Query()] = False,
     page: Annotated[PageQuery, Query()] = 1,

@@ -42,7 +42,11 @@ class ApiConstruct(Construct):
                 throttling_rate_limit=100,
             ),
         )
-        integrations = {name: apigw.LambdaIntegration(fn) for name, fn in functions.items()}
+        # One invoke permission per function for the whole API, not two per method (a stack holds at most
+        # 500 resources, and per-method permissions alone were 224 of them): API Gateway may call each
+        # function on any of its methods, and the route table decides which ones exist.
+        integrations = {name: apigw.LambdaIntegration(fn, scope_permission_to_method=False, allow_test_invoke=False)
+                        for name, fn in functions.items()}
         for resource_path in routes.resources():
             resource = self.api.root.resource_for_path(resource_path)
             for route in (r for r in routes.ROUTES if r.path == resource_path):

@@ -69,7 +69,8 @@ class ApiFunction:
         return {r.operation for r in self._routes.values() if self._is_registered(r)}
 
     def _is_registered(self, route: routes.Route) -> bool:
-        return f"{route.method}{route.resolver_rule}" in self.app._route_keys
+        # Powertools keys a rule without its trailing slash, so the root "/" is plain "GET".
+        return f"{route.method}{route.resolver_rule.rstrip('/')}" in self.app._route_keys
 
     def principal(self) -> Principal:
         return self.app.context["principal"]
@@ -125,10 +126,16 @@ _ERRORS = {
     403: "The token lacks the required scope",
     404: "Not found",
     409: "Conflict (duplicate name, concurrent update)",
+    410: "Gone: the export has expired",
     413: "Body too large",
     415: "Body is not JSON",
+    422: "Idempotency-Key reused with a different body (idempotency_key_reused)",
     429: "Rate limit exceeded (see Retry-After)",
+    500: "Internal error (ours, logged)",
+    503: "An AWS service is unavailable; retry after Retry-After",
 }
+_OTHER_SUCCESS = {201: "Created", 202: "Accepted: continues in the background", 204: "Nothing to show yet",
+                  302: "Found: the Location header holds a short-lived download URL"}
 
 
 def _documented_responses(route: routes.Route, fn: Callable) -> dict:
@@ -139,11 +146,15 @@ def _documented_responses(route: routes.Route, fn: Callable) -> dict:
     success: dict = {"description": "Success"}
     if isinstance(model, type) and model is not dict:
         success["content"] = {"application/json": {"model": model}}
-    codes = [400, 404] if route.scope is None else list(_ERRORS)
+    common = [400, 404, 500] if route.scope is None else [c for c in _ERRORS if c not in (410, 422)]
     if route.method not in _BODY_METHODS:
-        codes = [c for c in codes if c not in (409, 413, 415)]
+        common = [c for c in common if c not in (409, 413, 415)]
     error = {"application/json": {"model": ErrorBody}}
-    return {route.status: success, **{c: {"description": _ERRORS[c], "content": error} for c in codes}}
+    responses: dict = {route.status: success}
+    responses.update({c: {"description": _OTHER_SUCCESS[c]} for c in route.statuses if c in _OTHER_SUCCESS})
+    responses.update({c: {"description": _ERRORS[c], "content": error}
+                      for c in [*common, *route.statuses] if c in _ERRORS})
+    return responses
 
 
 def _headers(event: dict) -> dict[str, str]:

@@ -38,7 +38,8 @@ def test_every_route_reaches_its_function(synthesized):
         props = method["Properties"]
         if props["HttpMethod"] in ("ANY", "OPTIONS"):
             continue
-        path = paths[props["ResourceId"]["Ref"]]
+        resource_id = props["ResourceId"]
+        path = paths[resource_id["Ref"]] if "Ref" in resource_id else "/"  # the root: GetAtt RootResourceId
         uri = str(props["Integration"]["Uri"])
         target = next(fid for fid in functions if fid in uri)
         route = routes.find(props["HttpMethod"], path)
@@ -47,6 +48,14 @@ def test_every_route_reaches_its_function(synthesized):
         assert props["Integration"]["Type"] == "AWS_PROXY"
         seen.add((props["HttpMethod"], path))
     assert seen == {(r.method, r.path) for r in routes.ROUTES}
+
+
+def test_the_stack_stays_well_inside_cloudformations_500_resources(synthesized):
+    _, template, _ = synthesized
+    count = len(template.to_json()["Resources"])
+    permissions = _resources(template, "AWS::Lambda::Permission")
+    assert count <= 400, count  # room for the webhooks, inventory and page to come
+    assert len(permissions) == len(_resources(template, "AWS::Lambda::Function")) - len(routes.EVENT_SOURCES)
 
 
 def test_each_resource_answers_other_methods_through_its_function(synthesized):

@@ -55,6 +55,39 @@ def test_openapi_document_describes_every_route(api, aws):
     assert {"bearerAuth", "apiKey"} == set(doc["components"]["securitySchemes"])
 
 
-def test_swagger_ui_is_served(api, aws):
+def test_swagger_ui_is_served_offline_under_a_csp(api, aws):
     r = api("GET", "/api/docs")
-    assert r.status == 200 and "swagger-ui" in r.text and "/api/openapi.json" in r.text
+    assert r.status == 200 and "swagger-ui" in r.text
+    assert "http" not in r.text  # no CDN: every asset comes from this API
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"] and "<script>" not in r.text
+    init = api("GET", "/api/docs/init.js")
+    assert init.status == 200 and '"openapi.json"' in init.text and "persistAuthorization" not in init.text
+    bundle = api("GET", "/api/docs/swagger-ui-bundle.js")
+    assert bundle.status == 200 and "SwaggerUIBundle" in bundle.text and "javascript" in bundle.headers["Content-Type"]
+    assert api("GET", "/api/docs/swagger-ui.css").headers["Content-Type"].startswith("text/css")
+    assert api("GET", "/api/docs/..%2Fsecrets").status == 404
+
+
+def test_the_root_is_a_page_that_links_the_docs(api, aws):
+    r = api("GET", "/")
+    assert r.status == 200 and r.headers["Content-Type"].startswith("text/html")
+    assert 'href="api/docs"' in r.text
+
+
+def test_the_openapi_document_is_valid_openapi_3_1_and_tells_the_truth(api, aws):
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    doc = json.loads(api("GET", "/api/openapi.json").text)
+    errors = [str(e)[:300] for e in OpenAPIV31SpecValidator(doc).iter_errors()]
+    assert errors == []
+    assert "ResponseValidationError" not in json.dumps(doc)
+    upload = doc["paths"]["/api/v1/imports"]["post"]["requestBody"]["content"]
+    assert {"multipart/form-data", "text/csv", "application/json"} <= set(upload)
+    assert "409" in doc["paths"]["/api/v1/clients/{client_id}"]["delete"]["responses"]
+    download = doc["paths"]["/api/export/download/{export_id}"]["get"]["responses"]
+    assert {"302", "409", "410"} <= set(download)
+    assert "422" in doc["paths"]["/api/v1/time-entries"]["post"]["responses"]
+    start = next(p for p in doc["paths"]["/api/v1/time-entries"]["get"]["parameters"] if p["name"] == "start_date")
+    assert {s.get("format") for s in start["schema"]["anyOf"]} >= {"date", "date-time"}
+    assert doc["paths"]["/api/v1/projects"]["get"]["responses"]["500"]["content"]["application/json"]["schema"][
+        "$ref"].endswith("/ErrorBody")

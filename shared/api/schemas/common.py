@@ -70,6 +70,17 @@ class Pagination(BaseModel):
                    prev_page=page.page - 1 if page.page > 1 else None)
 
 
+# Time filters take a date (the whole day) or a date-time (ISO 8601); the document says both.
+DATE_OR_TIME = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time",
+                                                                 "maxLength": 40}]}
+
+
+def time_query(description: str | None = None, alias: str | None = None):
+    """A query parameter that is a date or a date-time."""
+    from aws_lambda_powertools.event_handler.openapi.params import Query
+
+    return Query(alias=alias, max_length=40, description=description, json_schema_extra=DATE_OR_TIME)
+
 PageQuery = Annotated[int, Field(ge=1, description="Page number (default 1)")]
 PerPageQuery = Annotated[int, Field(ge=1, description=f"Items per page (default {DEFAULT_PER_PAGE}, max 100)")]
 
