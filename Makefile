@@ -9,7 +9,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 20
 
-.PHONY: run test synth layer invoke bench bench-data clean
+.PHONY: run test test-fast synth layer invoke bench bench-data clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
@@ -32,6 +32,10 @@ run: $(VENV)/.run-deps
 test: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check shared functions infra tests bench
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## test-fast: the inner loop (unit and integration: handlers against moto, no stack, no CDK)
+test-fast: $(VENV)/.dev-deps
+	$(PY) -m pytest tests/unit tests/integration $(PYTEST_ARGS)
 
 ## invoke: run one handler on a sample event against the running local stack
 invoke: $(VENV)/.run-deps
