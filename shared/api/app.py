@@ -131,7 +131,6 @@ _ERRORS = {
     415: "Body is not JSON",
     422: "Idempotency-Key reused with a different body (idempotency_key_reused)",
     429: "Rate limit exceeded (see Retry-After)",
-    500: "Internal error (ours, logged)",
     503: "An AWS service is unavailable; retry after Retry-After",
 }
 _OTHER_SUCCESS = {201: "Created", 202: "Accepted: continues in the background", 204: "Nothing to show yet",
@@ -146,7 +145,8 @@ def _documented_responses(route: routes.Route, fn: Callable) -> dict:
     success: dict = {"description": "Success"}
     if isinstance(model, type) and model is not dict:
         success["content"] = {"application/json": {"model": model}}
-    common = [400, 404, 500] if route.scope is None else [c for c in _ERRORS if c not in (410, 422)]
+    # (The 500 is written by the docs function: Powertools replaces any given here with its own.)
+    common = [400, 404] if route.scope is None else [c for c in _ERRORS if c not in (410, 422)]
     if route.method not in _BODY_METHODS:
         common = [c for c in common if c not in (409, 413, 415)]
     error = {"application/json": {"model": ErrorBody}}
