@@ -1,8 +1,10 @@
 """Domain objects: what logic and handlers pass around. Storage models stay in shared/models."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+from shared.jobs.status import IMPORT_FINAL, RESTORE_FINAL, ExportStatus, ImportStatus, RestoreStatus
 
 ROLES = ("admin", "user")
 PROJECT_STATUSES = ("active", "on_hold", "archived")
@@ -154,7 +156,31 @@ class Span:
     seconds: int
 
 
-IMPORT_FINAL = ("completed", "partial", "failed")
+SKIP = "skip"  # fallback_user: null — rows of users who are not found are skipped
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What an import was asked to do; the defaults live here and nowhere else."""
+
+    field_delimiter: str | None = None  # None: sniffed from the file
+    day_first: bool | None = None  # None: settled by the whole file
+    timezone: str | None = None  # for times without an offset; None: the user's
+    create_projects: bool = True  # False rejects rows naming a project that does not exist
+    fallback_user: int | str | None = None  # rows of users not found: None the importer, a user id, or SKIP
+    skip_duplicates: bool = False
+
+    def as_record(self) -> dict:
+        """What differs from the defaults (as import records have always stored it)."""
+        default = ImportOptions()
+        return {k: v for k, v in asdict(self).items() if v != getattr(default, k)}
+
+    @classmethod
+    def from_record(cls, record: dict) -> ImportOptions:
+        known = {k: v for k, v in record.items() if k in cls.__dataclass_fields__}
+        if isinstance(known.get("fallback_user"), float | int) and not isinstance(known["fallback_user"], bool):
+            known["fallback_user"] = int(known["fallback_user"])  # DynamoDB numbers come back as floats
+        return cls(**known)
 
 
 @dataclass(frozen=True)
@@ -162,7 +188,7 @@ class ImportJob:
     id: int
     user_id: int
     type: str
-    status: str
+    status: ImportStatus
     filename: str | None
     object_key: str | None
     message: str | None
@@ -183,8 +209,7 @@ class ImportJob:
     client_ids_created: frozenset[int] = frozenset()
     task_ids_created: frozenset[int] = frozenset()
     users_not_found: frozenset[str] = frozenset()
-    # field_delimiter, day_first, timezone, create_projects, fallback_user, skip_duplicates
-    options: dict = field(default_factory=dict)
+    options: ImportOptions = ImportOptions()
 
     @property
     def finished(self) -> bool:
@@ -197,10 +222,31 @@ class ImportJob:
         return round(100 * self.processed / self.total, 1) if self.total else 0.0
 
 
-def final_import_status(successful: int, failed: int) -> str:
-    if failed == 0:
-        return "completed"
-    return "partial" if successful else "failed"
+@dataclass(frozen=True)
+class ExportFilters:
+    """The guide's filters; dates are days in the caller's time zone, both inclusive."""
+
+    include_time_entries: bool = True
+    include_projects: bool = False
+    start_date: date | None = None
+    end_date: date | None = None
+    project_id: int | None = None
+    billable_only: bool = False
+    user_id: int | None = None  # admins: one user's entries (default: everyone's); others: their own
+
+    def as_record(self) -> dict:
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_record(cls, record: dict) -> ExportFilters:
+        values = {k: v for k, v in record.items() if k in cls.__dataclass_fields__}
+        for name in ("start_date", "end_date"):
+            if values.get(name):
+                values[name] = date.fromisoformat(values[name])
+        for name in ("project_id", "user_id"):
+            if values.get(name) is not None:
+                values[name] = int(values[name])
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -209,8 +255,8 @@ class ExportJob:
     user_id: int
     export_type: str  # gdpr | filtered | backup
     export_format: str  # json | zip | csv
-    status: str  # pending | processing | completed | failed
-    filters: dict
+    status: ExportStatus
+    filters: ExportFilters
     filename: str
     object_key: str
     record_count: int | None
@@ -227,7 +273,7 @@ class RestoreJob:
     user_id: int
     source_key: str
     dry_run: bool
-    status: str  # pending | processing | completed | failed
+    status: RestoreStatus
     phase: str | None
     cursor: str | None
     backup_info: dict | None
@@ -243,7 +289,7 @@ class RestoreJob:
 
     @property
     def finished(self) -> bool:
-        return self.status in ("completed", "failed")
+        return self.status in RESTORE_FINAL
 
     @property
     def rolling_back(self) -> bool:

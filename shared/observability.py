@@ -12,6 +12,7 @@ from aws_lambda_powertools import Logger, Metrics
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 SERVICE = "timetracker"
+NAMESPACE = "TimeTracker"  # CloudWatch: the custom metrics, and the dashboard and alarms over them
 
 logger = Logger(service=SERVICE)
-metrics = Metrics(namespace="TimeTracker", service=SERVICE)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)

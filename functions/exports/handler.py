@@ -20,8 +20,9 @@ from shared.api.schemas.exports import (
     RestoreReferenceIn,
     RestoreStarted,
 )
+from shared.api.uploads import read_upload
+from shared.domain import ExportFilters
 from shared.errors import ValidationFailed
-from shared.imports.reading import read_upload
 from shared.logic import exports, restores
 from shared.logic.paging import Paging
 
@@ -53,7 +54,7 @@ def create_filtered_export(request: FilteredExportIn | None = None) -> Response[
     included. CSV: UTF-8 with BOM and CRLF (opens in Excel), formulas neutralised."""
     request = request or FilteredExportIn()
     f = request.filters
-    filters = exports.ExportFilters(include_time_entries=f.include_time_entries,
+    filters = ExportFilters(include_time_entries=f.include_time_entries,
                                     include_projects=f.include_projects, start_date=f.start_date,
                                     end_date=f.end_date, project_id=f.project_id, billable_only=f.billable_only,
                                     user_id=f.user_id)

@@ -1,5 +1,5 @@
 """Imports: TimeTracker's /api/import paths and the /api/v1/imports resource. Files are
-imported in the background (shared/logic/imports.py); these routes start and follow them."""
+imported in the background (shared/logic/imports.py starts them, import_results.py reads them)."""
 import json
 from typing import Annotated
 
@@ -26,10 +26,10 @@ from shared.api.schemas.imports import (
     LineProblem,
 )
 from shared.api.schemas.time_entries import TimeEntryList, TimeEntryOut
-from shared.imports.dialects import TIMETRACKER_TEMPLATE
-from shared.imports.reading import read_upload
-from shared.logic import imports, uploads
+from shared.api.uploads import read_upload
+from shared.logic import import_results, imports, uploads
 from shared.logic.paging import Paging
+from shared.tracker_files.dialects import TIMETRACKER_TEMPLATE
 
 api = ApiFunction("imports")
 
@@ -121,19 +121,19 @@ def list_imports(
     page: Annotated[PageQuery, Query()] = 1,
     per_page: Annotated[PerPageQuery, Query()] = 50,
 ) -> ImportHistory:
-    filters = imports.ImportFilters(user_id=user, type=type, status=status, start=from_, end=to)
-    result = imports.list_imports(api.principal(), filters, Paging.of(page, per_page))
+    filters = import_results.ImportFilters(user_id=user, type=type, status=status, start=from_, end=to)
+    result = import_results.list_imports(api.principal(), filters, Paging.of(page, per_page))
     return ImportHistory(imports=[ImportOut.of(j) for j in result.items], pagination=Pagination.of(result))
 
 
 @api.route
 def get_import(import_id: int) -> ImportOut:
-    return ImportOut.of(imports.get_import(api.principal(), import_id))
+    return ImportOut.of(import_results.get_import(api.principal(), import_id))
 
 
 @api.route
 def get_import_progress(import_id: int) -> ImportProgress:
-    job = imports.get_import(api.principal(), import_id)
+    job = import_results.get_import(api.principal(), import_id)
     return ImportProgress(id=job.id, status="complete" if job.finished else "in_progress", import_status=job.status,
                           **ImportProgress.values_of(job))
 
@@ -141,7 +141,7 @@ def get_import_progress(import_id: int) -> ImportProgress:
 @api.route
 def get_import_details(import_id: int) -> Response[ImportDetails | None]:
     """204 while the import runs."""
-    found = imports.get_import_details(api.principal(), import_id)
+    found = import_results.get_import_details(api.principal(), import_id)
     if found is None:
         return Response(status_code=204, content_type="application/json", body=None)
     job, errors = found
@@ -169,23 +169,24 @@ def list_import_entries(
     page: Annotated[PageQuery, Query()] = 1,
     per_page: Annotated[PerPageQuery, Query()] = 50,
 ) -> TimeEntryList:
-    result = imports.list_import_entries(api.principal(), import_id, Paging.of(page, per_page))
+    result = import_results.list_import_entries(api.principal(), import_id, Paging.of(page, per_page))
     return TimeEntryList(time_entries=[TimeEntryOut.of(e) for e in result.items], pagination=Pagination.of(result))
 
 
 @api.route
 def list_import_tags(import_id: int) -> ImportTags:
-    return ImportTags(tags=[ImportTag(**t) for t in imports.import_tags(api.principal(), import_id)])
+    return ImportTags(tags=[ImportTag(**t) for t in import_results.import_tags(api.principal(), import_id)])
 
 
 @api.route
 def list_import_projects(import_id: int) -> ImportProjects:
-    return ImportProjects(projects=[ImportProject(**p) for p in imports.import_projects(api.principal(), import_id)])
+    found = import_results.import_projects(api.principal(), import_id)
+    return ImportProjects(projects=[ImportProject(**p) for p in found])
 
 
 @api.route
 def get_import_status(import_id: int) -> ImportStatus:
-    job, errors = imports.get_import_status(api.principal(), import_id)
+    job, errors = import_results.get_import_status(api.principal(), import_id)
     return ImportStatus.of_job(job, _problems(errors))
 
 
@@ -194,7 +195,7 @@ def list_import_history(
     page: Annotated[PageQuery, Query()] = 1,
     per_page: Annotated[PerPageQuery, Query()] = 50,
 ) -> ImportHistory:
-    result = imports.list_import_history(api.principal(), Paging.of(page, per_page))
+    result = import_results.list_import_history(api.principal(), Paging.of(page, per_page))
     return ImportHistory(imports=[ImportOut.of(j) for j in result.items], pagination=Pagination.of(result))
 
 

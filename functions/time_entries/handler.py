@@ -83,7 +83,7 @@ def import_time_entries_csv() -> Response[CsvImportResult | ImportAccepted]:
     `text/csv` body. Up to 1 MB and 10,000 rows it is imported now (201 with per-line errors); bigger
     files are imported in the background (202 with `status_url`)."""
     # Imported on first use: the CSV and pipeline machinery stays out of this function's cold start.
-    from shared.imports.reading import upload_bytes
+    from shared.api.uploads import upload_bytes
     from shared.logic import csv_import
 
     event = api.app.current_event

@@ -1,5 +1,6 @@
 """What each function may do to each table: the least-privilege IAM grants, in plain
 data (no CDK import) so the integration tests can check real calls against it."""
+from shared.data.bucket_layout import EXPORTS, IMPORT_FILES, RESTORE_FILES, under
 
 READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem")
 SCAN = ("dynamodb:Scan",)
@@ -45,14 +46,14 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
 
 # S3 (the data bucket) and SQS, beyond DynamoDB.
 OBJECTS: dict[str, dict[str, str]] = {  # function -> {key pattern: "read" | "write" | "read-write"}
-    "time_entries": {"uploads/imports/*": "write"},
-    "imports": {"uploads/imports/*": "read-write"},  # stores files, signs upload URLs, checks uploads
-    "import_worker": {"uploads/imports/*": "read-write"},  # reads the file, writes and reads its chunks
+    "time_entries": {under(IMPORT_FILES): "write"},
+    "imports": {under(IMPORT_FILES): "read-write"},  # stores files, signs upload URLs, checks uploads
+    "import_worker": {under(IMPORT_FILES): "read-write"},  # reads the file, writes and reads its chunks
     # Signs download URLs; stores a backup sent in the request and checks uploaded ones.
-    "exports": {"exports/*": "read", "uploads/restores/*": "read-write", "uploads/imports/*": "read"},
+    "exports": {under(EXPORTS): "read", under(RESTORE_FILES): "read-write", under(IMPORT_FILES): "read"},
     # Writes export files (multipart: PutObject covers the parts; aborting needs its own action);
     # reads backups to restore, and writes a re-laid one.
-    "export_worker": {"exports/*": "read-write", "uploads/restores/*": "read-write", "uploads/imports/*": "read"},
+    "export_worker": {under(EXPORTS): "read-write", under(RESTORE_FILES): "read-write", under(IMPORT_FILES): "read"},
 }
 SENDS_TO: dict[str, tuple[str, ...]] = {  # function -> queues it sends to
     "time_entries": ("imports",),

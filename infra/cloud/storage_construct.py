@@ -7,10 +7,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.cloud.nag import acknowledge
-
-EXPORT_PREFIX = "exports/"
-UPLOAD_PREFIX = "uploads/"
-EXPIRY_DAYS = 7
+from shared.data import bucket_layout
 
 
 class StorageConstruct(Construct):
@@ -36,8 +33,9 @@ class StorageConstruct(Construct):
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="data/",
             lifecycle_rules=[
-                s3.LifecycleRule(id="expire-exports", prefix=EXPORT_PREFIX, expiration=Duration.days(EXPIRY_DAYS)),
-                s3.LifecycleRule(id="expire-uploads", prefix=UPLOAD_PREFIX, expiration=Duration.days(EXPIRY_DAYS)),
+                *(s3.LifecycleRule(id=f"expire-{prefix.strip('/')}", prefix=prefix,
+                                   expiration=Duration.days(bucket_layout.EXPIRY_DAYS))
+                  for prefix in bucket_layout.EXPIRING),
                 s3.LifecycleRule(id="abort-incomplete-multipart",
                                  abort_incomplete_multipart_upload_after=Duration.days(1)),
             ],

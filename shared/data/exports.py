@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from shared.clock import utcnow
 from shared.data import counters, jobs
 from shared.data.common import fetch_page, update_if
-from shared.domain import ExportJob, Page, RestoreJob
+from shared.domain import ExportFilters, ExportJob, Page, RestoreJob
+from shared.jobs.status import EXPORT_ACTIVE, RESTORE_ACTIVE, RESTORE_FINAL, ExportStatus, RestoreStatus
 from shared.models.exports import ExportModel, RestoreModel
 
 _EXPORT_FIELDS = [f.name for f in dc_fields(ExportJob)]
@@ -18,7 +19,7 @@ PURGE_AFTER = timedelta(days=1)  # the record outlives its file by a day, then T
 
 def _export(item: ExportModel) -> ExportJob:
     values = {n: getattr(item, n) for n in _EXPORT_FIELDS}
-    values["filters"] = item.filters.as_dict() if item.filters else {}
+    values["filters"] = ExportFilters.from_record(item.filters.as_dict() if item.filters else {})
     return ExportJob(**values)
 
 
@@ -48,26 +49,26 @@ def iter_exports(user_id: int):
 
 def start_export(export_id: int) -> bool:
     """pending (or a retried processing) → processing; False if it finished meanwhile."""
-    return jobs.move(ExportModel, export_id, [ExportModel.status.set("processing")], ("pending", "processing"))
+    return jobs.move(ExportModel, export_id, [], to=ExportStatus.PROCESSING)
 
 
 def complete_export(export_id: int, record_count: int, file_size: int, expires_at: datetime) -> bool:
     now = utcnow()
     return jobs.move(ExportModel, export_id, [
-        ExportModel.status.set("completed"), ExportModel.record_count.set(record_count),
-        ExportModel.file_size.set(file_size), ExportModel.completed_at.set(now),
-        ExportModel.expires_at.set(expires_at), ExportModel.purge_at.set(expires_at + PURGE_AFTER),
-        ExportModel.error_message.remove()], ("processing",))
+        ExportModel.record_count.set(record_count), ExportModel.file_size.set(file_size),
+        ExportModel.completed_at.set(now), ExportModel.expires_at.set(expires_at),
+        ExportModel.purge_at.set(expires_at + PURGE_AFTER), ExportModel.error_message.remove()],
+        to=ExportStatus.COMPLETED)
 
 
 def note_export_error(export_id: int, message: str, *, final: bool) -> bool:
     """Record why an attempt failed; the last attempt fails the export."""
     actions = [ExportModel.error_message.set(message[:1000])]
-    if final:
-        now = utcnow()
-        actions += [ExportModel.status.set("failed"), ExportModel.completed_at.set(now),
-                    ExportModel.purge_at.set(now + timedelta(days=8))]
-    return jobs.move(ExportModel, export_id, actions, ("pending", "processing"))
+    if not final:
+        return jobs.move(ExportModel, export_id, actions, when=EXPORT_ACTIVE)
+    now = utcnow()
+    actions += [ExportModel.completed_at.set(now), ExportModel.purge_at.set(now + timedelta(days=8))]
+    return jobs.move(ExportModel, export_id, actions, to=ExportStatus.FAILED)
 
 
 # -- restores ------------------------------------------------------------------
@@ -85,9 +86,7 @@ def new_restore_id() -> int:
 
 
 def put_restore(restore_id: int, values: dict) -> RestoreJob:
-    item = RestoreModel(restore_id, created_at=utcnow(), status="pending", **values)
-    item.save(condition=RestoreModel.id.does_not_exist())
-    return _restore(item)
+    return _restore(jobs.put_pending(RestoreModel, restore_id, values, listed=False))
 
 
 LOCK_ID = 0
@@ -120,7 +119,7 @@ def get_restore(restore_id: int) -> RestoreJob | None:
         return None
 
 
-def update_restore(restore_id: int, *, status: str | None = None, phase: str | None = None,
+def update_restore(restore_id: int, *, status: RestoreStatus | None = None, phase: str | None = None,
                    cursor: str | None = None, source_key: str | None = None, backup_info: dict | None = None,
                    counts: dict | None = None, error: str | None = None, from_cursor: str | None = None,
                    problems: list | None = None, safety_export_id: int | None = None,
@@ -132,10 +131,8 @@ def update_restore(restore_id: int, *, status: str | None = None, phase: str | N
         actions.append(RestoreModel.cursor.set(cursor))
     if source_key:
         actions.append(RestoreModel.source_key.set(source_key))
-    if status:
-        actions.append(RestoreModel.status.set(status))
-        if status in ("completed", "failed"):
-            actions.append(RestoreModel.completed_at.set(utcnow()))
+    if status in RESTORE_FINAL:
+        actions.append(RestoreModel.completed_at.set(utcnow()))
     if phase:
         actions.append(RestoreModel.phase.set(phase))
     if backup_info is not None:
@@ -152,7 +149,7 @@ def update_restore(restore_id: int, *, status: str | None = None, phase: str | N
         actions.append(RestoreModel.rollback_reason.set(rollback_reason[:2000]))
     if work is not None:
         actions.append(RestoreModel.work.set(json.dumps(work)))
-    condition = RestoreModel.status.is_in("pending", "processing")
-    if from_cursor is not None:
-        condition &= RestoreModel.cursor == from_cursor
-    return update_if(RestoreModel(restore_id), actions, condition)
+    also = RestoreModel.cursor == from_cursor if from_cursor is not None else None
+    if status is None:
+        return jobs.move(RestoreModel, restore_id, actions, when=RESTORE_ACTIVE, also=also)
+    return jobs.move(RestoreModel, restore_id, actions, to=status, also=also)

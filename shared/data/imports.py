@@ -7,9 +7,10 @@ from pynamodb.models import BatchWrite
 
 from shared.clock import iso_z, utcnow
 from shared.data import counters, jobs, unique_names
-from shared.data.common import fetch_page, transaction, update_if
-from shared.domain import ImportJob, Page, final_import_status
+from shared.data.common import fetch_page, transaction
+from shared.domain import ImportJob, ImportOptions, Page
 from shared.errors import Conflict
+from shared.jobs.status import ImportStatus, final_import_status
 from shared.models.imports import ImportErrorModel, ImportModel
 
 _FIELDS = [f.name for f in dc_fields(ImportJob)]
@@ -23,7 +24,7 @@ def _to_domain(item: ImportModel) -> ImportJob:
         values[name] = frozenset(int(i) for i in getattr(item, name) or ())
     values["projects_matched"] = frozenset(item.projects_matched or ())
     values["users_not_found"] = frozenset(item.users_not_found or ())
-    values["options"] = item.options.as_dict() if item.options else {}
+    values["options"] = ImportOptions.from_record(item.options.as_dict() if item.options else {})
     return ImportJob(**values)
 
 
@@ -62,11 +63,10 @@ def iter_imports(user_id: int):
 def begin(import_id: int, total: int, chunks_total: int, dialect: str) -> ImportJob:
     """pending → processing, reserving one id per row (entry id = first_entry_id + row
     index) exactly once: a redelivered split finds the import processing and reuses them."""
-    item = ImportModel(import_id)
     first = counters.reserve_ids("time_entry", total)[0] if total else 0
-    update_if(item, [ImportModel.status.set("processing"), ImportModel.total.set(total), ImportModel.type.set(dialect),
-                     ImportModel.chunks_total.set(chunks_total), ImportModel.first_entry_id.set(first)],
-              ImportModel.status == "pending")
+    jobs.move(ImportModel, import_id, [ImportModel.total.set(total), ImportModel.type.set(dialect),
+                                       ImportModel.chunks_total.set(chunks_total),
+                                       ImportModel.first_entry_id.set(first)], to=ImportStatus.PROCESSING)
     return get_import(import_id)
 
 
@@ -122,22 +122,23 @@ def count_chunk(import_id: int, chunk: int, successful: int, failed: int, skippe
 def finish_if_done(import_id: int) -> ImportJob | None:
     """Set the final status once every chunk is counted; exactly one caller wins."""
     current = get_import(import_id)
-    if current is None or current.status != "processing" or current.chunks_done < (current.chunks_total or 0):
+    if current is None or current.status != ImportStatus.PROCESSING or \
+            current.chunks_done < (current.chunks_total or 0):
         return None
-    status = final_import_status(current.successful, current.failed)
-    if not update_if(ImportModel(import_id), [ImportModel.status.set(status), ImportModel.completed_at.set(utcnow())],
-                     (ImportModel.status == "processing") & (ImportModel.chunks_done >= ImportModel.chunks_total)):
+    if not jobs.move(ImportModel, import_id, [ImportModel.completed_at.set(utcnow())],
+                     to=final_import_status(current.successful, current.failed),
+                     also=ImportModel.chunks_done >= ImportModel.chunks_total):
         return None
     return get_import(import_id)
 
 
-def fail_import(import_id: int, message: str) -> None:
-    ImportModel(import_id).update(actions=[ImportModel.status.set("failed"), ImportModel.message.set(message[:1000]),
-                                           ImportModel.completed_at.set(utcnow())],
-                                  condition=ImportModel.id.exists())
+def fail_import(import_id: int, message: str) -> bool:
+    """A pending or running import fails with ``message``."""
+    return jobs.move(ImportModel, import_id, [ImportModel.message.set(message[:1000]),
+                                              ImportModel.completed_at.set(utcnow())], to=ImportStatus.FAILED)
 
 
-
-def set_status(import_id: int, status: str, *, when: tuple[str, ...]) -> bool:
-    """Move to ``status`` only from one of ``when``; False if the import was elsewhere."""
-    return jobs.move(ImportModel, import_id, [ImportModel.status.set(status)], when)
+def set_status(import_id: int, status: ImportStatus, *, when: tuple[ImportStatus, ...] | None = None) -> bool:
+    """Move to ``status`` (from one of ``when``, else any the table allows); False if the
+    import was elsewhere."""
+    return jobs.move(ImportModel, import_id, [], to=status, when=when)

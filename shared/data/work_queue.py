@@ -1,9 +1,12 @@
-"""Messages to the work queues (SQS: imports, exports), in batches of at most 10 messages and 1 MiB."""
+"""Messages to the work queues (SQS), each to its own message type's queue, in batches of
+at most 10 messages and 1 MiB."""
 from __future__ import annotations
 
-import json
 from functools import lru_cache
+from itertools import groupby
+from typing import Iterable
 
+from shared.jobs.messages import Message
 from shared.settings import get_settings
 
 MAX_BATCH_MESSAGES = 10
@@ -29,10 +32,13 @@ def _batches(bodies: list[str]):
         yield batch
 
 
-def send(messages: list[dict], queue: str = "imports") -> None:
-    url = get_settings().queue_url(queue)
-    for batch in _batches([json.dumps(m, separators=(",", ":")) for m in messages]):
-        result = _sqs().send_message_batch(QueueUrl=url, Entries=[
-            {"Id": str(i), "MessageBody": body} for i, body in enumerate(batch)])
-        if result.get("Failed"):
-            raise RuntimeError(f"SQS refused {len(result['Failed'])} messages: {result['Failed'][0]}")
+def send(messages: Iterable[Message]) -> None:
+    """Each message to its type's queue (there is no default queue), in order within a queue."""
+    messages = sorted(messages, key=lambda m: m.QUEUE)  # stable: a queue's messages keep their order
+    for queue, same in groupby(messages, key=lambda m: m.QUEUE):
+        url = get_settings().queue_url(queue)
+        for batch in _batches([m.encode() for m in same]):
+            result = _sqs().send_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "MessageBody": body} for i, body in enumerate(batch)])
+            if result.get("Failed"):
+                raise RuntimeError(f"SQS refused {len(result['Failed'])} messages: {result['Failed'][0]}")

@@ -27,6 +27,8 @@ def record(obj) -> dict:
             value = sorted(value)
         elif isinstance(value, tuple):
             value = list(value)
+        elif hasattr(value, "as_record"):  # export filters, import options: as they are stored
+            value = value.as_record()
         out[f.name] = value
     return out
 

@@ -11,10 +11,10 @@ from shared.data import time_entries as entries_data
 from shared.data import users as users_data
 from shared.domain import ImportJob, Principal
 from shared.errors import ValidationFailed
-from shared.imports import dialects
-from shared.imports.reading import decode_text
 from shared.logic import imports
 from shared.logic.entry_rows import Names, People, entry_source, entry_values
+from shared.tracker_files import dialects
+from shared.tracker_files.reading import decode_text
 
 MAX_SYNC_BYTES = 1024 * 1024
 MAX_SYNC_ROWS = 10_000

@@ -9,12 +9,12 @@ from datetime import datetime
 from shared.data import projects as projects_data
 from shared.data import tasks as tasks_data
 from shared.data import users as users_data
-from shared.domain import User
+from shared.domain import SKIP, User
 from shared.errors import DomainError
-from shared.imports.rows import Row, RowError
 from shared.logic import catalog_names
 from shared.logic.time_entries import normalize_tags, user_zone
 from shared.logic.timeparse import to_utc
+from shared.tracker_files.rows import Row, RowError
 
 
 class Names:
@@ -104,7 +104,7 @@ class Names:
         return self.tasks[key]
 
 
-SKIP = "skip"  # fallback_user: null — rows of users who are not found are skipped
+
 
 
 class People:

@@ -13,10 +13,10 @@ from datetime import timedelta
 
 from shared.clock import iso_z, utcnow
 from shared.data import api_tokens as tokens_data
+from shared.data import bucket_layout, objects, tables
 from shared.data import clients as clients_data
 from shared.data import exports as exports_data
 from shared.data import imports as imports_data
-from shared.data import objects, tables
 from shared.data import projects as projects_data
 from shared.data import tasks as tasks_data
 from shared.data import time_entries as entries_data
@@ -26,28 +26,25 @@ from shared.exports.backup_format import BACKED_UP, KEPT_COUNTERS, write_backup
 from shared.exports.csv_cells import write_csv
 from shared.exports.documents import Section, write_json, write_zip
 from shared.exports.records import COLUMNS, entry_record, record
-from shared.logic import restores
+from shared.jobs.messages import BuildExport
+from shared.jobs.registry import handles, settles
+from shared.jobs.status import EXPORT_ACTIVE
 from shared.logic.exports import CONTENT_TYPES
 from shared.logic.time_entries import user_zone
 from shared.logic.timeparse import parse_bound
-from shared.observability import logger
 
-EXPIRY = timedelta(days=7)
+EXPIRY = timedelta(days=bucket_layout.EXPIRY_DAYS)  # the file's lifecycle rule
 
 
-def handle_message(message: dict) -> None:
-    """One SQS message of the export queue; raising makes SQS deliver it again."""
-    if message.get("kind") == "export":
-        build(message["export_id"])
-    elif message.get("kind") == "restore":
-        restores.restore_step(message)
-    else:
-        logger.warning("unknown export message dropped", extra={"export_message": message})
+@handles(BuildExport)
+def build_export(message: BuildExport) -> None:
+    build(message.export_id)
 
 
 def build(export_id: int) -> None:
+    """Build the export's file (also a restore's safety backup, in the restore's own step)."""
     job = exports_data.get_export(export_id)
-    if job is None or job.status not in ("pending", "processing"):
+    if job is None or job.status not in EXPORT_ACTIVE:
         return  # gone, or finished: a late redelivery
     exports_data.start_export(export_id)
     try:
@@ -59,15 +56,13 @@ def build(export_id: int) -> None:
     exports_data.complete_export(export_id, count, out.size, utcnow() + EXPIRY)
 
 
-def settle_dead_letter(message: dict) -> None:
-    """What the export queue gave up on: the export (or restore) fails, keeping the last error."""
-    if message.get("kind") == "export":
-        job = exports_data.get_export(message["export_id"])
-        if job is not None:
-            reason = job.error_message or "the worker kept failing"
-            exports_data.note_export_error(job.id, f"Gave up after repeated attempts: {reason}", final=True)
-    elif message.get("kind") == "restore":
-        restores.settle_dead_letter(message)
+@settles(BuildExport)
+def settle_export(message: BuildExport) -> None:
+    """What the export queue gave up on: the export fails, keeping the last error."""
+    job = exports_data.get_export(message.export_id)
+    if job is not None:
+        reason = job.error_message or "the worker kept failing"
+        exports_data.note_export_error(job.id, f"Gave up after repeated attempts: {reason}", final=True)
 
 
 # -- what goes in each kind of export ------------------------------------------
@@ -127,17 +122,16 @@ def _gdpr(job: ExportJob, out) -> int:
 
 def _filtered(job: ExportJob, out) -> int:
     f = job.filters
-    owner = f.get("user_id")
     zone = user_zone(job.user_id)  # the days are the requester's
-    start = parse_bound(f["start_date"], zone, "start_date", end=False) if f.get("start_date") else None
-    end = parse_bound(f["end_date"], zone, "end_date", end=True) if f.get("end_date") else None
+    start = parse_bound(f.start_date.isoformat(), zone, "start_date", end=False) if f.start_date else None
+    end = parse_bound(f.end_date.isoformat(), zone, "end_date", end=True) if f.end_date else None
     sections = []
-    if f.get("include_time_entries", True):
+    if f.include_time_entries:
         sections.append(Section("time_entries", lambda: (entry_record(e) for e in entries_data.iter_entries(
-            user_id=owner, project_id=f.get("project_id"), start=start, end=end,
-            billable=True if f.get("billable_only") else None))))
-    if f.get("include_projects"):
-        wanted = f.get("project_id")
+            user_id=f.user_id, project_id=f.project_id, start=start, end=end,
+            billable=True if f.billable_only else None))))
+    if f.include_projects:
+        wanted = f.project_id
         sections.append(Section("projects", lambda: (
             record(p) for p in ([projects_data.get_project(wanted)] if wanted else projects_data.iter_projects())
             if p is not None)))
@@ -145,7 +139,7 @@ def _filtered(job: ExportJob, out) -> int:
         section = sections[0]
         return write_csv(out, COLUMNS[section.name], section.records())
     head = {"export_info": {"user_id": job.user_id, "export_date": iso_z(utcnow()), "export_type": "Filtered Export",
-                            "export_id": job.id, "filters": f}}
+                            "export_id": job.id, "filters": f.as_record()}}
     return write_json(out, head, sections)
 
 

@@ -10,61 +10,49 @@ presigned URL.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import date
+from dataclasses import replace
 
 from shared.clock import utcnow
+from shared.data import bucket_layout, objects, work_queue
 from shared.data import exports as exports_data
-from shared.data import objects, work_queue
 from shared.data import projects as projects_data
 from shared.data import users as users_data
-from shared.domain import ExportJob, Page, Principal
+from shared.domain import ExportFilters, ExportJob, Page, Principal
 from shared.errors import Conflict, Forbidden, Gone, NotFound, ValidationFailed
+from shared.jobs.messages import BuildExport
+from shared.jobs.status import ExportStatus
 from shared.logic.ownership import may_see, whose
 from shared.logic.paging import Paging
 
-EXPORT_PREFIX = "exports/"  # expired by the bucket's 7-day lifecycle rule (infra/cloud/storage_construct.py)
 DOWNLOAD_URL_SECONDS = 300
+NO_FILTERS = ExportFilters()  # GDPR exports and backups hold everything
 CONTENT_TYPES = {"json": "application/json", "zip": "application/zip", "csv": "text/csv; charset=utf-8"}
-
-
-@dataclass(frozen=True)
-class ExportFilters:
-    """The guide's filters; dates are days in the caller's time zone, both inclusive."""
-
-    include_time_entries: bool = True
-    include_projects: bool = False
-    start_date: date | None = None
-    end_date: date | None = None
-    project_id: int | None = None
-    billable_only: bool = False
-    user_id: int | None = None  # admins: one user's entries (default: everyone's); others: their own
-
-    def as_record(self) -> dict:
-        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v is not None}
 
 
 def _stamp() -> str:
     return utcnow().strftime("%Y%m%d_%H%M%S")
 
 
-def _record(user_id: int, export_type: str, export_format: str, filename: str, filters: dict) -> ExportJob:
+def _record(user_id: int, export_type: str, export_format: str, filename: str,
+            filters: ExportFilters = NO_FILTERS) -> ExportJob:
     export_id = exports_data.new_export_id()
     return exports_data.put_export(export_id, {
         "user_id": user_id, "export_type": export_type, "export_format": export_format,
-        "filename": filename, "object_key": f"{EXPORT_PREFIX}{export_id}/{filename}", "filters": filters})
+        "filename": filename, "object_key": bucket_layout.export_file(export_id, filename),
+        "filters": filters.as_record()})
 
 
-def _start(principal: Principal, export_type: str, export_format: str, filename: str, filters: dict) -> ExportJob:
+def _start(principal: Principal, export_type: str, export_format: str, filename: str,
+           filters: ExportFilters = NO_FILTERS) -> ExportJob:
     job = _record(principal.user_id, export_type, export_format, filename, filters)
-    work_queue.send([{"kind": "export", "export_id": job.id}], queue="exports")
+    work_queue.send([BuildExport(job.id)])
     return job
 
 
 def record_safety_backup(user_id: int, restore_id: int) -> ExportJob:
     """The backup a restore takes of the data it is about to replace: an ordinary backup
     export in its user's history, built by the restore step itself (no message)."""
-    return _record(user_id, "backup", "json", f"backup_before_restore_{restore_id}_{_stamp()}.json", {})
+    return _record(user_id, "backup", "json", f"backup_before_restore_{restore_id}_{_stamp()}.json")
 
 
 def _username(principal: Principal) -> str:
@@ -77,7 +65,7 @@ def start_gdpr_export(principal: Principal, export_format: str) -> ExportJob:
     if export_format not in ("json", "zip"):
         raise ValidationFailed.field("format", "Use json or zip")
     filename = f"gdpr_export_{_username(principal)}_{_stamp()}.{export_format}"
-    return _start(principal, "gdpr", export_format, filename, {})
+    return _start(principal, "gdpr", export_format, filename)
 
 
 def start_filtered_export(principal: Principal, export_format: str, filters: ExportFilters) -> ExportJob:
@@ -95,16 +83,15 @@ def start_filtered_export(principal: Principal, export_format: str, filters: Exp
         raise ValidationFailed.field("user_id", f"User {filters.user_id} not found")
     if filters.project_id is not None and projects_data.get_project(filters.project_id) is None:
         raise ValidationFailed.field("project_id", f"Project {filters.project_id} not found")
-    scoped = ExportFilters(**{**asdict(filters), "user_id": owner})
     filename = f"export_{_username(principal)}_{_stamp()}.{export_format}"
-    return _start(principal, "filtered", export_format, filename, scoped.as_record())
+    return _start(principal, "filtered", export_format, filename, replace(filters, user_id=owner))
 
 
 def start_backup(principal: Principal) -> ExportJob:
     """Every table (admins only), for a restore into this or another system."""
     if not principal.is_admin:
         raise Forbidden("Only admins may create backups")
-    return _start(principal, "backup", "json", f"backup_{_stamp()}.json", {})
+    return _start(principal, "backup", "json", f"backup_{_stamp()}.json")
 
 
 def _visible(principal: Principal, export_id: int) -> ExportJob:
@@ -134,9 +121,9 @@ def download_url(principal: Principal, export_id: int) -> str:
     """A presigned GET (valid DOWNLOAD_URL_SECONDS) naming the file; 409 until the file
     is ready (or if it failed), 410 once it has expired."""
     job = _visible(principal, export_id)
-    if job.status == "failed":
+    if job.status == ExportStatus.FAILED:
         raise Conflict(f"This export failed: {job.error_message or 'unknown error'}", "export_failed")
-    if job.status != "completed":
+    if job.status != ExportStatus.COMPLETED:
         raise Conflict("The export is not ready yet; follow its status", "export_not_ready")
     if is_expired(job):
         raise Gone(f"This export expired at {job.expires_at.isoformat()}; create a new one", "export_expired")

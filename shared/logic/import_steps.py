@@ -9,40 +9,33 @@
   counts nothing twice. The worker whose chunk completes the import sets its final
   status, exactly once.
 - undo: delete one block of the import's entries per message, then what it created.
-- What the queue gives up on reaches the DLQ worker (settle_dead_letter).
+- What the queue gives up on reaches the DLQ worker (the ``@settles`` functions).
+
+Each step is registered for its message type (shared/jobs/registry.py).
 """
 from __future__ import annotations
 
 import itertools
 import json
 
+from shared.data import bucket_layout, objects, work_queue
 from shared.data import imports as imports_data
-from shared.data import objects, work_queue
 from shared.data import time_entries as entries_data
 from shared.data import users as users_data
-from shared.imports import dialects
-from shared.imports.reading import binary_kind, stream_lines
-from shared.imports.rows import DayOrder, iter_records, sniff_delimiter
+from shared.jobs.messages import ImportChunk, SplitImport, UndoImport
+from shared.jobs.registry import handles, settles
+from shared.jobs.status import IMPORT_ACTIVE, ImportStatus
 from shared.logic import catalog_names
 from shared.logic.entry_rows import Names, People, drop_duplicates, entry_source, entry_values, span_of
-from shared.logic.imports import MAX_IMPORT_BYTES, UPLOAD_PREFIX
 from shared.observability import logger
+from shared.tracker_files import dialects
+from shared.tracker_files.reading import binary_kind, stream_lines
+from shared.tracker_files.rows import DayOrder, iter_records, sniff_delimiter
 
+MAX_IMPORT_BYTES = bucket_layout.MAX_UPLOAD_BYTES
 CHUNK_ROWS = 1000
 CHUNK_BYTES = 1_000_000  # a chunk object's rows, JSON; messages only name it
 UNDO_BATCH = 1000
-
-
-def handle_message(message: dict) -> None:
-    """One SQS message of the import queue; raising makes SQS deliver it again."""
-    if message.get("kind") == "split":
-        split(message["import_id"])
-    elif message.get("kind") == "chunk":
-        process_chunk(message)
-    elif message.get("kind") == "undo":
-        undo_step(message)
-    else:
-        logger.warning("unknown import message dropped", extra={"import_message": message})
 
 
 def _chunks(records):
@@ -59,16 +52,14 @@ def _chunks(records):
         yield chunk
 
 
-def chunk_key(import_id: int, n: int) -> str:
-    return f"{UPLOAD_PREFIX}{import_id}/chunks/{n:06d}.json"
-
-
-def split(import_id: int) -> None:
+@handles(SplitImport)
+def split(message: SplitImport) -> None:
     """Stream the file once: detect its dialect from the header, write each chunk of rows
     to S3 while settling day/month order, then queue one message per chunk. Memory stays
     flat whatever the file's size; a redelivered split rewrites the same chunks."""
+    import_id = message.import_id
     job = imports_data.get_import(import_id)
-    if job is None or job.status not in ("pending", "processing"):
+    if job is None or job.status not in IMPORT_ACTIVE:
         return  # gone, or already finished: a late redelivery
     size, pieces = objects.stream(job.object_key)
     if size > MAX_IMPORT_BYTES:
@@ -83,7 +74,7 @@ def split(import_id: int) -> None:
     lines = stream_lines(itertools.chain([first], pieces))
     head = list(itertools.islice(lines, 50))
     try:
-        delimiter = job.options.get("field_delimiter") or sniff_delimiter("".join(head))
+        delimiter = job.options.field_delimiter or sniff_delimiter("".join(head))
         header, records = iter_records(itertools.chain(head, lines), delimiter)
         dialect = dialects.detect(header, job.type)
         order, total, chunks = DayOrder(), 0, 0
@@ -91,7 +82,7 @@ def split(import_id: int) -> None:
             for _, _, fields in rows:
                 for column in dialect.date_columns:
                     order.observe(fields.get(column, ""))
-            objects.put_json(chunk_key(import_id, chunks), rows)
+            objects.put_json(bucket_layout.import_chunk(import_id, chunks), rows)
             total += len(rows)
             chunks += 1
     except ValueError as exc:
@@ -101,28 +92,29 @@ def split(import_id: int) -> None:
     if not chunks:
         imports_data.finish_if_done(import_id)
         return
-    work_queue.send([{"kind": "chunk", "import_id": import_id, "chunk": n, "dialect": dialect.name,
-                      "day_first": job.options.get("day_first", order.result), "rows_key": chunk_key(import_id, n)}
+    day_first = order.result if job.options.day_first is None else job.options.day_first
+    work_queue.send([ImportChunk(import_id, n, dialect.name, bucket_layout.import_chunk(import_id, n), day_first)
                      for n in range(chunks)])
 
 
-def process_chunk(message: dict) -> None:
-    import_id, chunk = message["import_id"], message["chunk"]
+@handles(ImportChunk)
+def process_chunk(message: ImportChunk) -> None:
+    import_id, chunk = message.import_id, message.chunk
     job = imports_data.get_import(import_id)
-    if job is None or job.status != "processing":
+    if job is None or job.status != ImportStatus.PROCESSING:
         return
-    chunk_rows = message["rows"] if "rows" in message else objects.get_json(message["rows_key"])
+    chunk_rows = objects.get_json(message.rows_key)
     records = [(line, fields) for _, line, fields in chunk_rows]
     index_of = {line: index for index, line, _ in chunk_rows}
-    rows, errors = dialects.convert(message["dialect"], records, message.get("day_first"))
+    rows, errors = dialects.convert(message.dialect, records, message.day_first)
     created, clients = [], []
-    names = Names(created, clients, create=job.options.get("create_projects", True))
-    people = People(users_data.get_user(job.user_id), job.options.get("fallback_user"))
-    converted = entry_values(people, rows, names, entry_source(message["dialect"]), zone=job.options.get("timezone"))
+    names = Names(created, clients, create=job.options.create_projects)
+    people = People(users_data.get_user(job.user_id), job.options.fallback_user)
+    converted = entry_values(people, rows, names, entry_source(message.dialect), zone=job.options.timezone)
     errors += converted.errors
     entries = [(row, values, job.first_entry_id + index_of[row.line]) for row, values in converted.entries]
     skipped = converted.skipped
-    if job.options.get("skip_duplicates"):
+    if job.options.skip_duplicates:
         entries, duplicates = _without_duplicates(entries)
         skipped += duplicates
     entries_data.put_entries([{**values, "import_id": import_id} for _, values, _ in entries],
@@ -143,37 +135,50 @@ def _without_duplicates(entries):
     return drop_duplicates(entries, existing)
 
 
-def settle_dead_letter(message: dict, reason: str = "could not be processed after repeated attempts") -> None:
-    """A message the queue gave up on. A chunk's rows are counted as failed (once: the
-    chunk marker still guards it) so the import ends partial or failed, never stuck;
-    a split that kept failing fails the import."""
-    import_id = message.get("import_id")
-    if message.get("kind") == "chunk":
-        chunk_rows = message["rows"] if "rows" in message else objects.get_json(message["rows_key"])
-        lines = [(line, f"This row's chunk {reason}", fields) for _, line, fields in chunk_rows]
-        imports_data.record_errors(import_id, lines)
-        imports_data.count_chunk(import_id, message["chunk"], successful=0, failed=len(lines))
-        imports_data.finish_if_done(import_id)
-    elif message.get("kind") == "split" and import_id is not None:
-        job = imports_data.get_import(import_id)
-        if job is not None and job.status in ("pending", "processing"):
-            imports_data.fail_import(import_id, f"The file {reason}")
+GAVE_UP = "could not be processed after repeated attempts"
 
 
-def undo_step(message: dict) -> None:
+@settles(ImportChunk)
+def settle_chunk(message: ImportChunk) -> None:
+    """A chunk's rows are counted as failed (once: the chunk marker still guards it), so
+    the import ends partial or failed, never stuck."""
+    chunk_rows = objects.get_json(message.rows_key)
+    lines = [(line, f"This row's chunk {GAVE_UP}", fields) for _, line, fields in chunk_rows]
+    imports_data.record_errors(message.import_id, lines)
+    imports_data.count_chunk(message.import_id, message.chunk, successful=0, failed=len(lines))
+    imports_data.finish_if_done(message.import_id)
+
+
+@settles(SplitImport)
+def settle_split(message: SplitImport) -> None:
+    """A split that kept failing fails the import."""
+    job = imports_data.get_import(message.import_id)
+    if job is not None and job.status in IMPORT_ACTIVE:
+        imports_data.fail_import(message.import_id, f"The file {GAVE_UP}")
+
+
+@settles(UndoImport)
+def settle_undo(message: UndoImport) -> None:
+    """An undo step that kept failing: the import stays ``undoing`` (what was removed is
+    gone, the rest is intact); the dead-letter metric and this log line tell an operator."""
+    logger.error("an undo step was given up", extra={"import_id": message.import_id, "offset": message.offset})
+
+
+@handles(UndoImport)
+def undo_step(message: UndoImport) -> None:
     """Delete one block of the import's entries (ids first_entry_id + row, read through the
     by-import index: whoever owns them); then, after the last block, the tasks, projects and
     clients it created (by id) unless they now hold other work."""
-    import_id, offset = message["import_id"], message["offset"]
+    import_id, offset = message.import_id, message.offset
     job = imports_data.get_import(import_id)
-    if job is None or job.status != "undoing":
+    if job is None or job.status != ImportStatus.UNDOING:
         return
     if job.first_entry_id and offset < job.total:
         first = job.first_entry_id + offset
         entries_data.delete_entries(entries_data.import_entries_between(
             import_id, first, job.first_entry_id + min(offset + UNDO_BATCH, job.total) - 1))
         if offset + UNDO_BATCH < job.total:
-            work_queue.send([{"kind": "undo", "import_id": import_id, "offset": offset + UNDO_BATCH}])
+            work_queue.send([UndoImport(import_id, offset + UNDO_BATCH)])
             return
     catalog_names.remove_unused(job.task_ids_created, job.project_ids_created, job.client_ids_created)
-    imports_data.set_status(import_id, "undone", when=("undoing",))
+    imports_data.set_status(import_id, ImportStatus.UNDONE)

@@ -1,37 +1,30 @@
-"""The asynchronous import pipeline, API side: files too big to import in the request.
+"""Starting imports (and undoing them, and previewing a file): the API side of the
+asynchronous import pipeline.
 
 The file goes to S3 (in the request, or by a presigned PUT), the import record is
-written ``pending``, a ``split`` message is queued and the caller gets the import id
-at once (202). The workers' side (split, chunks, undo, dead letters) is
-shared/logic/import_steps.py. Here too: options, history, details, results, undo
-requests and previews.
+written ``pending`` with its typed options, a SplitImport message is queued and the
+caller gets the import id at once (202). The workers' side (split, chunks, undo, dead
+letters) is shared/logic/import_steps.py; reading an import's results is
+shared/logic/import_results.py.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shared.clock import iso_z
+from shared.data import bucket_layout, objects, work_queue
 from shared.data import imports as imports_data
-from shared.data import objects, work_queue
-from shared.data import projects as projects_data
-from shared.data import time_entries as entries_data
 from shared.data import users as users_data
-from shared.domain import IMPORT_FINAL, ImportJob, Page, Principal
-from shared.errors import Conflict, InvalidState, NotFound, ValidationFailed
-from shared.imports import dialects
-from shared.imports.reading import binary_kind, decode_text, head_lines
-from shared.imports.rows import iter_records, parse_flag, sniff_delimiter
-from shared.logic import catalog_names, uploads
-from shared.logic.entry_rows import SKIP, People
-from shared.logic.ownership import may_see, whose
-from shared.logic.paging import Paging
+from shared.domain import SKIP, ImportJob, ImportOptions, Principal
+from shared.errors import Conflict, InvalidState, ValidationFailed
+from shared.jobs.messages import SplitImport, UndoImport
+from shared.jobs.status import IMPORT_FINAL, ImportStatus
+from shared.logic import catalog_names, import_results, uploads
+from shared.logic.entry_rows import People
 from shared.logic.time_entries import user_zone
-from shared.logic.timeparse import parse_bound, to_utc
+from shared.logic.timeparse import to_utc
 from shared.logic.users import validate_timezone
-
-MAX_IMPORT_BYTES = uploads.MAX_UPLOAD_BYTES
-UPLOAD_PREFIX = "uploads/imports/"  # expired by the bucket's 7-day lifecycle rule
-
+from shared.tracker_files import dialects
+from shared.tracker_files.reading import binary_kind, decode_text, head_lines
+from shared.tracker_files.rows import iter_records, parse_flag, sniff_delimiter
 
 TYPES = ("autodetect", *dialects.DIALECTS)
 
@@ -63,14 +56,19 @@ def start_csv_import(principal: Principal, raw: bytes, filename: str | None = No
         raise ValidationFailed.field("file", "The file is empty")
     settings = parse_options(options, principal)
     wanted = check_type(wanted)
-    check_csv(raw, wanted, settings.get("field_delimiter"))
+    check_csv(raw, wanted, settings.field_delimiter)
     import_id = imports_data.new_import_id()
-    key = f"{UPLOAD_PREFIX}{import_id}.csv"
+    key = bucket_layout.import_file(import_id)
     objects.put_object(key, raw, "text/csv")
+    return _start(principal, import_id, key, wanted, filename, settings)
+
+
+def _start(principal: Principal, import_id: int, key: str, wanted: str, filename: str | None,
+           options: ImportOptions) -> ImportJob:
     job = imports_data.put_import(import_id, {"user_id": principal.user_id, "type": wanted,
                                               "filename": (filename or "")[:255] or None, "object_key": key,
-                                              "options": settings})
-    work_queue.send([{"kind": "split", "import_id": import_id}])
+                                              "options": options.as_record()})
+    work_queue.send([SplitImport(import_id)])
     return job
 
 
@@ -78,13 +76,13 @@ DELIMITERS = {",": ",", ";": ";", "\t": "\t", "tab": "\t", "|": "|"}
 DATE_FORMATS = {"dd/mm/yyyy": True, "mm/dd/yyyy": False}
 
 
-def parse_options(raw: dict | None, principal: Principal) -> dict:
+def parse_options(raw: dict | None, principal: Principal) -> ImportOptions:
     """The import options a request may set (others are ignored), validated:
     ``field_delimiter`` (, ; tab |), ``date_format`` (DD/MM/YYYY or MM/DD/YYYY: settles
     ambiguous dates), ``timezone`` (for times without an offset; default the user's),
     ``create_projects`` (default true; false rejects rows naming an unknown project),
     ``fallback_user`` (who gets rows of users not found: default the caller; null skips them)
-    and ``skip_duplicates`` (default false)."""
+    and ``skip_duplicates`` (default false). Their defaults: ImportOptions."""
     options: dict = {}
     if "fallback_user" in (raw or {}):
         options["fallback_user"] = _fallback_user(raw["fallback_user"], principal)
@@ -108,7 +106,7 @@ def parse_options(raw: dict | None, principal: Principal) -> dict:
                 options[flag] = parse_flag(raw[flag])
             except ValueError:
                 raise ValidationFailed.field(flag, "Use true or false") from None
-    return options
+    return ImportOptions(**options)
 
 
 def _fallback_user(value, principal: Principal) -> int | str:
@@ -129,95 +127,21 @@ def _fallback_user(value, principal: Principal) -> int | str:
 def start_upload_import(principal: Principal, upload_id: str, wanted: str = "autodetect",
                         filename: str | None = None, options: dict | None = None) -> ImportJob:
     key = uploads.uploaded_key(principal, upload_id)
-    import_id = imports_data.new_import_id()
-    job = imports_data.put_import(import_id, {"user_id": principal.user_id, "type": check_type(wanted),
-                                              "filename": (filename or "")[:255] or None, "object_key": key,
-                                              "options": parse_options(options, principal)})
-    work_queue.send([{"kind": "split", "import_id": import_id}])
-    return job
-
-
-def _visible(principal: Principal, import_id: int) -> ImportJob:
-    job = imports_data.get_import(import_id)
-    if job is None or not may_see(principal, job.user_id):
-        raise NotFound(f"Import {import_id} not found")
-    return job
+    return _start(principal, imports_data.new_import_id(), key, check_type(wanted), filename,
+                  parse_options(options, principal))
 
 
 def undo_import(principal: Principal, import_id: int) -> ImportJob:
     """Start removing what the import created (in the background). Idempotent: undoing an
     undone (or undoing) import changes nothing; a running import cannot be undone yet."""
-    job = _visible(principal, import_id)
-    if job.status in ("undoing", "undone"):
+    job = import_results.visible_import(principal, import_id)
+    if job.status in (ImportStatus.UNDOING, ImportStatus.UNDONE):
         return job
     if not job.finished:
         raise Conflict("The import is still running; undo it when it has finished", "import_in_progress")
-    if imports_data.set_status(import_id, "undoing", when=IMPORT_FINAL):
-        work_queue.send([{"kind": "undo", "import_id": import_id, "offset": 0}])
+    if imports_data.set_status(import_id, ImportStatus.UNDOING, when=IMPORT_FINAL):
+        work_queue.send([UndoImport(import_id)])
     return imports_data.get_import(import_id)
-
-
-def list_import_entries(principal: Principal, import_id: int, paging: Paging) -> Page:
-    _visible(principal, import_id)
-    return entries_data.list_import_entries(import_id, page=paging.page, per_page=paging.per_page)
-
-
-def import_tags(principal: Principal, import_id: int) -> list[dict]:
-    _visible(principal, import_id)
-    tags, _ = entries_data.import_entry_facets(import_id)
-    return [{"name": name, "entries": n} for name, n in sorted(tags.items(), key=lambda t: t[0].casefold())]
-
-
-def import_projects(principal: Principal, import_id: int) -> list[dict]:
-    """The projects the import's entries went to, and whether the import created them."""
-    job = _visible(principal, import_id)
-    _, counts = entries_data.import_entry_facets(import_id)
-    found = projects_data.get_projects(counts)
-    return [{"id": p.id, "name": p.name, "entries": counts[p.id], "created": p.name in job.projects_created}
-            for p in sorted(found, key=lambda p: p.name.casefold())]
-
-
-MAX_LISTED_ERRORS = 1000
-
-
-def get_import(principal: Principal, import_id: int) -> ImportJob:
-    return _visible(principal, import_id)
-
-
-def get_import_status(principal: Principal, import_id: int) -> tuple[ImportJob, list[tuple[int, str, dict]]]:
-    job = _visible(principal, import_id)
-    return job, imports_data.list_errors(import_id, limit=100)
-
-
-def get_import_details(principal: Principal, import_id: int) -> tuple[ImportJob, list[tuple[int, str, dict]]] | None:
-    """None while the import runs (the API answers 204); then the job and every line error."""
-    job = _visible(principal, import_id)
-    if not job.finished:
-        return None
-    return job, imports_data.list_errors(import_id, limit=MAX_LISTED_ERRORS)
-
-
-@dataclass(frozen=True)
-class ImportFilters:
-    user_id: int | None = None
-    type: str | None = None
-    status: str | None = None
-    start: str | None = None  # "from"
-    end: str | None = None  # "to"
-
-
-def list_imports(principal: Principal, filters: ImportFilters, paging: Paging) -> Page:
-    """The caller's imports; admins see everyone's, or one user's with ``user_id``."""
-    owner = whose(principal, filters.user_id, "imports")
-    zone = user_zone(principal.user_id)
-    start = parse_bound(filters.start, zone, "from", end=False) if filters.start else None
-    end = parse_bound(filters.end, zone, "to", end=True) if filters.end else None
-    return imports_data.list_imports(user_id=owner, page=paging.page, per_page=paging.per_page,
-                                     status=filters.status, type=filters.type, start=start, end=end)
-
-
-def list_import_history(principal: Principal, paging: Paging) -> Page:
-    return list_imports(principal, ImportFilters(), paging)
 
 
 PREVIEW_PROBLEMS = 20

@@ -27,18 +27,20 @@ from __future__ import annotations
 import json
 import uuid
 
+from shared.data import bucket_layout, objects, reconcile, tables, work_queue
 from shared.data import exports as exports_data
-from shared.data import objects, reconcile, tables, work_queue
 from shared.domain import Principal, RestoreJob
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.exports.backup_check import BackupCheck, Report
 from shared.exports.backup_format import BACKED_UP, KEPT_COUNTERS, canonical_lines, check_info, parse_line
-from shared.logic import exports, uploads
+from shared.jobs.messages import RestoreStep
+from shared.jobs.registry import handles, settles
+from shared.jobs.status import ExportStatus, RestoreStatus
+from shared.logic import export_builds, exports, uploads
 from shared.logic.exports import is_expired
 
 STEP_ITEMS = 20_000  # per message: a step stays far inside the worker's timeout
 MAX_REFORMATTED_BYTES = 50 * 2**20  # a backup not laid out one item per line is loaded whole to fix that
-RESTORE_PREFIX = "uploads/restores/"  # expired by the bucket's 7-day lifecycle rule
 START = json.dumps({"phase": "start"})
 
 
@@ -58,14 +60,14 @@ def start_restore(principal: Principal, *, export_id: int | None = None, upload_
         job = exports_data.get_export(export_id)
         if job is None or job.export_type != "backup":
             raise ValidationFailed.field("export_id", f"Export {export_id} is not a backup")
-        if job.status != "completed" or is_expired(job):
+        if job.status != ExportStatus.COMPLETED or is_expired(job):
             raise ValidationFailed.field("export_id", f"Backup {export_id} is not available ({job.status}"
                                                       f"{', expired' if is_expired(job) else ''})")
         key = job.object_key
     elif upload_id:
         key = uploads.uploaded_key(principal, upload_id)
     elif raw:
-        key = f"{RESTORE_PREFIX}{uuid.uuid4().hex}.json"
+        key = bucket_layout.restore_file(uuid.uuid4().hex)
         objects.put_object(key, raw, "application/json")
     else:
         raise ValidationFailed.field("export_id", "Give export_id, upload_id, or the backup file")
@@ -79,7 +81,7 @@ def start_restore(principal: Principal, *, export_id: int | None = None, upload_
     job = exports_data.put_restore(restore_id, {"user_id": principal.user_id, "token_id": principal.token_id,
                                                 "source_key": key, "dry_run": dry_run, "phase": "start",
                                                 "cursor": START})
-    work_queue.send([{"kind": "restore", "restore_id": job.id, "cursor": START}], queue="exports")
+    _queue(job.id, START)
     return job
 
 
@@ -150,11 +152,12 @@ class BadBackup(ValueError):
     """The file is wrong, not the system: retrying cannot help."""
 
 
-def restore_step(message: dict) -> None:
-    job = exports_data.get_restore(message["restore_id"])
+@handles(RestoreStep)
+def restore_step(message: RestoreStep) -> None:
+    job = exports_data.get_restore(message.restore_id)
     if job is None or job.finished:
         return
-    if message.get("cursor") != job.cursor:  # a stale or duplicate message: make sure the current step is queued
+    if message.cursor != job.cursor:  # a stale or duplicate message: make sure the current step is queued
         _queue(job.id, job.cursor)
         return
     cursor = json.loads(job.cursor)
@@ -181,24 +184,24 @@ def fail(job: RestoreJob, reason: str) -> None:
 
 
 def _end_failed(job: RestoreJob, error: str, **changes) -> None:
-    exports_data.update_restore(job.id, status="failed", error=error, from_cursor=job.cursor,
+    exports_data.update_restore(job.id, status=RestoreStatus.FAILED, error=error, from_cursor=job.cursor,
                                 cursor=json.dumps({"phase": "done"}), **changes)
     exports_data.unlock_restores(job.id)
 
 
 def _queue(restore_id: int, cursor: str) -> None:
-    work_queue.send([{"kind": "restore", "restore_id": restore_id, "cursor": cursor}], queue="exports")
+    work_queue.send([RestoreStep(restore_id, cursor)])
 
 
 def _advance(job: RestoreJob, cursor: dict | None, counts: dict, **changes) -> None:
     """Record a step's effects and queue the next one (None: the restore is done)."""
     if cursor is None:
-        exports_data.update_restore(job.id, status="completed", counts=counts, from_cursor=job.cursor,
+        exports_data.update_restore(job.id, status=RestoreStatus.COMPLETED, counts=counts, from_cursor=job.cursor,
                                     cursor=json.dumps({"phase": "done"}), **changes)
         exports_data.unlock_restores(job.id)
         return
     encoded = json.dumps(cursor)
-    if exports_data.update_restore(job.id, status="processing", phase=cursor["phase"], cursor=encoded,
+    if exports_data.update_restore(job.id, status=RestoreStatus.PROCESSING, phase=cursor["phase"], cursor=encoded,
                                    counts=counts, from_cursor=job.cursor, **changes):
         if not job.dry_run:
             exports_data.lock_restores(job.id)  # renewed: it is still working
@@ -239,11 +242,9 @@ def _safety(job: RestoreJob, cursor: dict) -> None:
 
 
 def _safety_build(job: RestoreJob, cursor: dict) -> None:
-    from shared.logic import export_builds  # it dispatches restore steps: imported here, not at the top
-
     export_builds.build(cursor["export_id"])
     built = exports_data.get_export(cursor["export_id"])
-    if built is None or built.status != "completed":
+    if built is None or built.status != ExportStatus.COMPLETED:
         raise RuntimeError(f"The safety backup (export {cursor['export_id']}) did not complete")
     _advance(job, {"phase": "clear", "table": 0, "start": None}, {})
 
@@ -251,7 +252,7 @@ def _safety_build(job: RestoreJob, cursor: dict) -> None:
 def _rollback(job: RestoreJob, cursor: dict) -> None:
     """The load failed: load the safety backup instead, through the same steps."""
     safety = exports_data.get_export(job.safety_export_id) if job.safety_export_id else None
-    if safety is None or safety.status != "completed":
+    if safety is None or safety.status != ExportStatus.COMPLETED:
         raise BadBackup("there is no safety backup to put the previous data back from")
     report = check_file(safety.object_key)
     if not report.ok:
@@ -287,7 +288,7 @@ def _relaid(job: RestoreJob, key: str) -> tuple[str, dict]:
         raise BadBackup("This is not a TimeTracker backup: not valid JSON") from None
     if not isinstance(document, dict):
         raise BadBackup("This is not a TimeTracker backup")
-    relaid = f"{RESTORE_PREFIX}{job.id}/relaid.json"
+    relaid = bucket_layout.relaid_backup(job.id)
     with objects.MultipartWriter(relaid, "application/json") as out:
         for piece in canonical_lines(document):
             out.write(piece)
@@ -392,9 +393,10 @@ def _check_counts(job: RestoreJob, counts: dict) -> None:
             raise BadBackup(f"The backup's header counts {n} items in {name} but the file holds {got}")
 
 
-def settle_dead_letter(message: dict) -> None:
+@settles(RestoreStep)
+def settle_step(message: RestoreStep) -> None:
     """A step the queue gave up on: fail it, or roll back if the data was being replaced."""
-    job = exports_data.get_restore(message.get("restore_id"))
+    job = exports_data.get_restore(message.restore_id)
     if job is not None and not job.finished:
         fail(job, "A step kept failing after repeated attempts")
 

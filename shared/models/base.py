@@ -43,4 +43,16 @@ def gsi(name: str, hash_key: tuple, range_key: tuple) -> GlobalSecondaryIndex:
     return type(name.title().replace("-", ""), (GlobalSecondaryIndex,), attrs)()
 
 
-__all__ = ["Model", "BaseMeta", "ORG", "table_name", "gsi", "history_indexes"]
+class StatusAttribute(UnicodeAttribute):
+    """A job's status, read back as its enum (shared/jobs/status.py). Writes go through
+    shared/data/jobs.py, which checks each move against the enum's transition table."""
+
+    def __init__(self, enum, **kwargs):
+        super().__init__(**kwargs)
+        self.enum = enum
+
+    def deserialize(self, value):
+        return self.enum(value)
+
+
+__all__ = ["Model", "BaseMeta", "ORG", "StatusAttribute", "table_name", "gsi", "history_indexes"]

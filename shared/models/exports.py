@@ -19,7 +19,8 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from shared.models.base import BaseMeta, Model, history_indexes, table_name
+from shared.jobs.status import ExportStatus, RestoreStatus
+from shared.models.base import BaseMeta, Model, StatusAttribute, history_indexes, table_name
 
 
 class ExportModel(Model):
@@ -32,7 +33,7 @@ class ExportModel(Model):
     created_key = UnicodeAttribute()  # created_at ISO + "#" + id
     export_type = UnicodeAttribute()  # gdpr | filtered | backup
     export_format = UnicodeAttribute()  # json | zip | csv
-    status = UnicodeAttribute()  # pending | processing | completed | failed
+    status = StatusAttribute(ExportStatus)
     filters = MapAttribute(default=dict)
     filename = UnicodeAttribute()
     object_key = UnicodeAttribute()
@@ -58,7 +59,7 @@ class RestoreModel(Model):
     user_id = NumberAttribute()
     source_key = UnicodeAttribute()  # the backup file in the data bucket
     dry_run = BooleanAttribute(default=False)
-    status = UnicodeAttribute()  # pending | processing | completed | failed
+    status = StatusAttribute(RestoreStatus)
     phase = UnicodeAttribute(null=True)  # start | safety | clear | load | finish (restores.py)
     cursor = UnicodeAttribute(null=True)  # where the next step starts (JSON); a step moves it exactly once
     token_id = NumberAttribute(null=True)  # the token that started it: it still works afterwards

@@ -13,7 +13,8 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from shared.models.base import BaseMeta, Model, history_indexes, table_name
+from shared.jobs.status import ImportStatus
+from shared.models.base import BaseMeta, Model, StatusAttribute, history_indexes, table_name
 
 
 class ImportModel(Model):
@@ -25,7 +26,7 @@ class ImportModel(Model):
     user_id = NumberAttribute()
     created_key = UnicodeAttribute()  # created_at ISO + "#" + id: history in time order
     type = UnicodeAttribute()
-    status = UnicodeAttribute()  # pending | processing | completed | partial | failed | undoing | undone
+    status = StatusAttribute(ImportStatus)
     filename = UnicodeAttribute(null=True)
     object_key = UnicodeAttribute(null=True)
     message = UnicodeAttribute(null=True)

@@ -164,17 +164,17 @@ def test_a_damaged_backup_fails_the_restore_with_a_reason(api, populated):
 
 def test_every_restore_message_delivered_twice_changes_nothing(api, populated, monkeypatch):
     from shared.data import work_queue
+    from shared.jobs import registry
 
     monkeypatch.setattr(restores, "STEP_ITEMS", 5)
     status = make_backup(api, populated["admin"])
     before = snapshot()
     sent = []
     original = work_queue.send
-    monkeypatch.setattr(work_queue, "send", lambda messages, queue="imports": (sent.extend(messages),
-                                                                                original(messages, queue)))
+    monkeypatch.setattr(work_queue, "send", lambda messages: (sent.extend(messages), original(messages)))
     started = restore(api, populated["admin"], {"export_id": status["id"]})
     for message in sent:
-        export_builds.handle_message(message)
+        registry.dispatch(message)
     export_drain()
     done = api("GET", started["status_url"], token=populated["admin"]).json()
     assert done["status"] == "completed"

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from shared.jobs import registry
 from shared.logic import import_steps
 from tests.integration.test_import_pipeline import HEADER, drain
 
@@ -107,7 +108,7 @@ def test_skip_duplicates_never_takes_a_redelivered_chunks_own_entries_for_duplic
     import_id = start(api, admin_token, HEADER + "".join(rows), skip_duplicates="true")
     drain()
     for message in sent:
-        import_steps.handle_message(message)
+        registry.dispatch(message)
     found = details(api, admin_token, import_id)
     assert (found["imported"], found["skipped"]) == (15, 0)
     assert api("GET", "/api/v1/time-entries", token=admin_token).json()["pagination"]["total"] == 15

@@ -3,6 +3,8 @@ redelivery and crashes, one final status."""
 import boto3
 
 from infra.local.pollers import QueuePoller
+from shared.jobs import registry
+from shared.jobs.messages import ImportChunk
 from shared.logic import import_steps
 from tests.integration.conftest import drain as drain_queue
 from tests.integration.conftest import invoke
@@ -55,7 +57,7 @@ def test_redelivered_messages_change_nothing(api, admin_token, small_sync_limit,
     monkeypatch.setattr(import_steps.work_queue, "send", lambda messages: (sent.extend(messages), original(messages)))
     drain()
     for message in sent:  # at-least-once: every split and chunk message arrives a second time
-        import_steps.handle_message(message)
+        registry.dispatch(message)
     done = api("GET", accepted["status_url"], token=admin_token).json()
     assert (done["status"], done["successful"], done["processed"]) == ("completed", 20, 20)
     assert api("GET", "/api/v1/time-entries", token=admin_token).json()["pagination"]["total"] == 20
@@ -98,14 +100,14 @@ def test_imports_are_private(api, admin_token, make_token, small_sync_limit):
 def test_a_poison_chunk_lands_in_the_dlq_and_the_import_ends_partial(api, admin_token, small_sync_limit,
                                                                      monkeypatch):
     accepted = upload(api, admin_token, csv_rows(21))
-    real = import_steps.process_chunk
+    real = registry.handler_of(ImportChunk)
 
     def poison(message):
-        if message["chunk"] == 2:
+        if message.chunk == 2:
             raise RuntimeError("this chunk always fails")
         real(message)
 
-    monkeypatch.setattr(import_steps, "process_chunk", poison)
+    monkeypatch.setitem(registry.HANDLERS, ImportChunk, poison)
     sqs = boto3.client("sqs")
     main = sqs.get_queue_url(QueueName="tt-imports")["QueueUrl"]
     dlq = sqs.create_queue(QueueName="tt-imports_dlq")["QueueUrl"]

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.imports import dialects
-from shared.imports.reading import decode_text
-from shared.imports.rows import parse_hours, parse_instant
+from shared.tracker_files import dialects
+from shared.tracker_files.reading import decode_text
+from shared.tracker_files.rows import parse_hours, parse_instant
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "fixtures"

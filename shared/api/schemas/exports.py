@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from shared.api.schemas.common import Id, Out, Pagination, Request
 from shared.domain import ExportJob, RestoreJob
+from shared.jobs.status import ExportStatus
 
 
 class GdprExportIn(Request):
@@ -49,9 +50,9 @@ class ExportOut(Out):
 
     @classmethod
     def of(cls, job: ExportJob, expired: bool) -> "ExportOut":
-        ready = job.status == "completed" and not expired
+        ready = job.status == ExportStatus.COMPLETED and not expired
         return cls.model_validate({**{f: getattr(job, f) for f in cls.model_fields if hasattr(job, f)},
-                                   "expired": expired,
+                                   "filters": job.filters.as_record(), "expired": expired,
                                    "download_url": f"/api/export/download/{job.id}" if ready else None})
 
 

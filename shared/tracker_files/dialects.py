@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Callable
 
-from shared.imports.rows import (
+from shared.tracker_files.rows import (
     Row,
     RowError,
     parse_flag,

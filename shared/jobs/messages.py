@@ -1,0 +1,119 @@
+"""Every kind of queue message, as a frozen dataclass that knows its kind and its queue.
+
+On the wire a message is its fields plus ``"kind"`` (JSON), as the queues have always
+carried them. ``decode`` refuses what no class here describes (UnknownMessage).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import ClassVar
+
+from shared.settings import QUEUE_ENV
+
+
+class UnknownMessage(ValueError):
+    """A body no message class describes: no retry can help."""
+
+
+_KINDS: dict[str, type[Message]] = {}
+
+
+@dataclass(frozen=True)
+class Message:
+    KIND: ClassVar[str]
+    QUEUE: ClassVar[str]  # a logical queue name (shared/settings.py QUEUE_ENV)
+
+    def __init_subclass__(cls, *, kind: str, queue: str, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if queue not in QUEUE_ENV or kind in _KINDS:
+            raise TypeError(f"{cls.__name__}: unknown queue {queue!r} or a second {kind!r}")
+        cls.KIND, cls.QUEUE = kind, queue
+        _KINDS[kind] = cls
+
+    @property
+    def job(self) -> str:
+        """The job it works for, for people: "import 12"."""
+        raise NotImplementedError
+
+    def encode(self) -> str:
+        return json.dumps({"kind": self.KIND, **asdict(self)}, separators=(",", ":"))
+
+
+def decode(body: str | bytes | dict) -> Message:
+    data = body if isinstance(body, dict) else json.loads(body)
+    if not isinstance(data, dict) or data.get("kind") not in _KINDS:
+        raise UnknownMessage(f"Not a message of this system: {str(body)[:200]}")
+    cls = _KINDS[data["kind"]]
+    names = {f.name for f in fields(cls)}
+    try:
+        return cls(**{k: v for k, v in data.items() if k in names})
+    except TypeError as exc:
+        raise UnknownMessage(f"A {cls.KIND} message without its fields: {exc}") from None
+
+
+def message_types() -> tuple[type[Message], ...]:
+    return tuple(_KINDS.values())
+
+
+# -- imports (shared/logic/import_steps.py) ------------------------------------------
+@dataclass(frozen=True)
+class SplitImport(Message, kind="split", queue="imports"):
+    """Read the uploaded file once and queue its chunks."""
+
+    import_id: int
+
+    @property
+    def job(self) -> str:
+        return f"import {self.import_id} (split)"
+
+
+@dataclass(frozen=True)
+class ImportChunk(Message, kind="chunk", queue="imports"):
+    """Write one chunk of rows (an S3 object the split wrote)."""
+
+    import_id: int
+    chunk: int
+    dialect: str
+    rows_key: str
+    day_first: bool | None = None
+
+    @property
+    def job(self) -> str:
+        return f"import {self.import_id} (chunk {self.chunk})"
+
+
+@dataclass(frozen=True)
+class UndoImport(Message, kind="undo", queue="imports"):
+    """Delete one block of an import's entries from ``offset`` on."""
+
+    import_id: int
+    offset: int = 0
+
+    @property
+    def job(self) -> str:
+        return f"undo of import {self.import_id} (from row {self.offset})"
+
+
+# -- exports and restores (shared/logic/export_builds.py, restores.py) -----------------
+@dataclass(frozen=True)
+class BuildExport(Message, kind="export", queue="exports"):
+    """Build one export's file."""
+
+    export_id: int
+
+    @property
+    def job(self) -> str:
+        return f"export {self.export_id}"
+
+
+@dataclass(frozen=True)
+class RestoreStep(Message, kind="restore", queue="exports"):
+    """Run the restore's step at ``cursor`` (JSON; a stale cursor re-queues the current one)."""
+
+    restore_id: int
+    cursor: str
+
+    @property
+    def job(self) -> str:
+        return f"restore {self.restore_id} ({json.loads(self.cursor).get('phase', '?')} step)"
