@@ -7,6 +7,7 @@ CDK app) still records each invocation as an X-Ray segment.
 import warnings
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 # Most requests publish no custom metric; that is expected, not worth a warning each time.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
@@ -16,3 +17,18 @@ NAMESPACE = "TimeTracker"  # CloudWatch: the custom metrics, and the dashboard a
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+
+# The custom metrics the workers emit: the CDK monitoring construct's alarms and dashboard read them
+# with exactly these names and dimensions (service, plus the one named here).
+DEAD_LETTERS_SETTLED = ("DeadLettersSettled", "kind")  # per message kind (shared/jobs/messages.py)
+IMPORT_ROWS = ("ImportRows", "outcome")  # imported | failed | skipped, counted once per chunk
+EXPORT_RECORDS = ("ExportRecords", "type")  # gdpr | filtered | backup, per completed export
+
+
+def count(metric: tuple[str, str], value: float, dimension: str) -> None:
+    """Publish one count now (an embedded-metric log line), with the same dimensions in
+    Lambda and locally, whatever POWERTOOLS_SERVICE_NAME says."""
+    name, key = metric
+    with single_metric(name=name, unit=MetricUnit.Count, value=value, namespace=NAMESPACE,
+                       default_dimensions={"service": SERVICE}) as one:
+        one.add_dimension(name=key, value=dimension)

@@ -1,21 +1,18 @@
 """A Lambda handler for an SQS event source: Powertools' batch processor decodes each
 message (shared/jobs/messages.py) and runs what the registry holds for its type, the
 step or, on a dead-letter queue, the settler; only the failed messages come back."""
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared.jobs import registry
 from shared.jobs.messages import UnknownMessage, decode
-from shared.observability import NAMESPACE, logger
+from shared.observability import DEAD_LETTERS_SETTLED, count, logger
 
 
 def _settle(message) -> None:
     logger.warning("settling a dead letter", extra={"job": message.job, "message_kind": message.KIND})
     registry.settle(message)
-    # One metric per settled message: what the dead-letter alarms and the dashboard count.
-    with single_metric(name="DeadLettersSettled", unit=MetricUnit.Count, value=1, namespace=NAMESPACE) as metric:
-        metric.add_dimension(name="kind", value=message.KIND)
+    count(DEAD_LETTERS_SETTLED, 1, message.KIND)  # what the dashboard shows of dead letters
 
 
 def sqs_worker(queue: str, *, dead_letters: bool = False):

@@ -8,6 +8,7 @@ from constructs import Construct
 from infra.cloud.api_construct import ApiConstruct
 from infra.cloud.data_construct import DataConstruct
 from infra.cloud.functions_construct import FunctionsConstruct
+from infra.cloud.monitoring_construct import MonitoringConstruct
 from infra.cloud.queues_construct import QueuesConstruct
 from infra.cloud.storage_construct import StorageConstruct
 
@@ -22,9 +23,13 @@ class TimeTrackerStack(Stack):
         functions = FunctionsConstruct(self, "Functions", data=data, storage=storage, queues=queues,
                                        layer_code=layer_code, functions_dir=functions_dir)
         api = ApiConstruct(self, "Api", functions=functions.functions)
+        monitoring = MonitoringConstruct(self, "Monitoring", queues=queues.by_name, workers=functions.workers,
+                                         api=api.api, alarm_email=self.node.try_get_context("alarm_email"))
         self.data, self.storage, self.queues, self.functions, self.api = data, storage, queues, functions, api
+        self.monitoring = monitoring
         CfnOutput(self, "ApiUrl", value=api.api.url)
         CfnOutput(self, "DataBucket", value=storage.bucket.bucket_name)
+        CfnOutput(self, "AlarmsTopic", value=monitoring.topic.topic_arn)
         # What `python -m infra.bootstrap_admin` needs to write the first admin into the deployed tables.
         CfnOutput(self, "TableNames", value=self.to_json_string(
             {logical: table.table_name for logical, table in data.tables.items()}))

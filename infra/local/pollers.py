@@ -29,6 +29,19 @@ def sqs_event(messages: list[dict], queue_arn: str, region: str) -> dict:
     } for m in messages]}
 
 
+def announcing_dead_letters(invoke: Callable[[dict], dict | None], queue: str, settler: str, log):
+    """``invoke``, first printing one line per message that reached ``queue``'s dead-letter
+    queue, naming its job: locally, the console is the operator's alarm."""
+    from shared.jobs.messages import describe
+
+    def announce(event: dict):
+        for record in event["Records"]:
+            log(f"dead letter on the {queue} queue: {describe(record['body'])}; {settler} settles it")
+        return invoke(event)
+
+    return announce
+
+
 class QueuePoller(threading.Thread):
     def __init__(self, sqs, queue_url: str, invoke: Callable[[dict], dict | None], batch_size: int = 10,
                  region: str = "us-east-1", log=print):

@@ -52,7 +52,7 @@ class LocalStack:
         # Imported only now: settings and models read the environment set above.
         from infra.local.gateway import Gateway
         from infra.local.lambdas import Functions
-        from infra.local.pollers import QueuePoller
+        from infra.local.pollers import QueuePoller, announcing_dead_letters
         from shared import routes
 
         functions = Functions(max_containers=int(os.environ.get("LOCAL_MAX_CONTAINERS", "4")))
@@ -63,8 +63,10 @@ class LocalStack:
         sqs = boto3.client("sqs")
         for source in routes.EVENT_SOURCES:
             url = sqs.get_queue_url(QueueName=f"tt-{source.queue}")["QueueUrl"]
-            poller = QueuePoller(sqs, url, lambda e, f=source.function: functions.invoke(f, e, timeout=900),
-                                 source.batch_size, log=self.log)
+            run = (lambda e, f=source.function: functions.invoke(f, e, timeout=900))
+            if source.queue.endswith("_dlq"):  # what an operator's dead-letter alarm says in the cloud
+                run = announcing_dead_letters(run, source.queue.removesuffix("_dlq"), source.function, self.log)
+            poller = QueuePoller(sqs, url, run, source.batch_size, log=self.log)
             poller.start()
             self.pollers.append(poller)
         threading.Thread(target=self._autosave, daemon=True, name="autosave").start()

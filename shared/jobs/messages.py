@@ -52,6 +52,14 @@ def decode(body: str | bytes | dict) -> Message:
         raise UnknownMessage(f"A {cls.KIND} message without its fields: {exc}") from None
 
 
+def describe(body: str) -> str:
+    """The job a raw message body works for, for a log line; never raises."""
+    try:
+        return decode(body).job
+    except (UnknownMessage, ValueError, KeyError):
+        return f"an unknown message ({body[:80]!r})"
+
+
 def message_types() -> tuple[type[Message], ...]:
     return tuple(_KINDS.values())
 

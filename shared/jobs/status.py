@@ -41,23 +41,28 @@ class RestoreStatus(StrEnum):
 
 JobStatus = ImportStatus | ExportStatus | RestoreStatus
 
-# target <- the statuses it may be reached from
+# Per kind, target <- the statuses it may be reached from. One table per enum: members of
+# different enums with the same value are equal (they are strings), so they cannot share a dict.
 _I, _E, _R = ImportStatus, ExportStatus, RestoreStatus
-SOURCES: dict[JobStatus, frozenset[JobStatus]] = {
-    _I.PROCESSING: frozenset({_I.PENDING}),
-    _I.COMPLETED: frozenset({_I.PROCESSING}),
-    _I.PARTIAL: frozenset({_I.PROCESSING}),
-    _I.FAILED: frozenset({_I.PENDING, _I.PROCESSING}),
-    _I.UNDOING: frozenset({_I.COMPLETED, _I.PARTIAL, _I.FAILED}),
-    _I.UNDONE: frozenset({_I.UNDOING}),
-    # A retried export starts again from processing.
-    _E.PROCESSING: frozenset({_E.PENDING, _E.PROCESSING}),
-    _E.COMPLETED: frozenset({_E.PROCESSING}),
-    _E.FAILED: frozenset({_E.PENDING, _E.PROCESSING}),
-    # A restore moves on step by step (processing to processing); a dry run may end at its first step.
-    _R.PROCESSING: frozenset({_R.PENDING, _R.PROCESSING}),
-    _R.COMPLETED: frozenset({_R.PENDING, _R.PROCESSING}),
-    _R.FAILED: frozenset({_R.PENDING, _R.PROCESSING}),
+TRANSITIONS: dict[type, dict[JobStatus, frozenset[JobStatus]]] = {
+    ImportStatus: {
+        _I.PROCESSING: frozenset({_I.PENDING}),
+        _I.COMPLETED: frozenset({_I.PROCESSING}),
+        _I.PARTIAL: frozenset({_I.PROCESSING}),
+        _I.FAILED: frozenset({_I.PENDING, _I.PROCESSING}),
+        _I.UNDOING: frozenset({_I.COMPLETED, _I.PARTIAL, _I.FAILED}),
+        _I.UNDONE: frozenset({_I.UNDOING}),
+    },
+    ExportStatus: {  # a retried export starts again from processing
+        _E.PROCESSING: frozenset({_E.PENDING, _E.PROCESSING}),
+        _E.COMPLETED: frozenset({_E.PROCESSING}),
+        _E.FAILED: frozenset({_E.PENDING, _E.PROCESSING}),
+    },
+    RestoreStatus: {  # a restore moves on step by step; a dry run may end at its first step
+        _R.PROCESSING: frozenset({_R.PENDING, _R.PROCESSING}),
+        _R.COMPLETED: frozenset({_R.PENDING, _R.PROCESSING}),
+        _R.FAILED: frozenset({_R.PENDING, _R.PROCESSING}),
+    },
 }
 
 IMPORT_FINAL = (_I.COMPLETED, _I.PARTIAL, _I.FAILED)
@@ -71,11 +76,13 @@ RESTORE_ACTIVE = (_R.PENDING, _R.PROCESSING)
 def allowed_from(target: JobStatus, when=None) -> tuple[JobStatus, ...]:
     """The statuses a move to ``target`` may start from: all the table allows, or ``when``
     (which must be among them)."""
-    sources = SOURCES.get(target, frozenset())
+    enum = type(target)
+    sources = TRANSITIONS[enum].get(target, frozenset())
     if not sources:
-        raise IllegalTransition(f"Nothing moves to {type(target).__name__}.{target.name}")
+        raise IllegalTransition(f"Nothing moves to {enum.__name__}.{target.name}")
     if when is None:
         return tuple(sorted(sources))
+    when = tuple(enum(s) for s in when)
     wrong = [s for s in when if s not in sources]
     if wrong or not when:
         raise IllegalTransition(f"{type(target).__name__}: {', '.join(wrong) or 'nothing'} -> {target} is not a "

@@ -24,14 +24,14 @@ from shared.data import users as users_data
 from shared.domain import ExportJob
 from shared.exports.backup_format import BACKED_UP, KEPT_COUNTERS, write_backup
 from shared.exports.csv_cells import write_csv
-from shared.exports.documents import Section, write_json, write_zip
+from shared.exports.documents import CONTENT_TYPES, Section, write_json, write_zip
 from shared.exports.records import COLUMNS, entry_record, record
 from shared.jobs.messages import BuildExport
 from shared.jobs.registry import handles, settles
 from shared.jobs.status import EXPORT_ACTIVE
-from shared.logic.exports import CONTENT_TYPES
 from shared.logic.time_entries import user_zone
 from shared.logic.timeparse import parse_bound
+from shared.observability import EXPORT_RECORDS, count
 
 EXPIRY = timedelta(days=bucket_layout.EXPIRY_DAYS)  # the file's lifecycle rule
 
@@ -49,11 +49,12 @@ def build(export_id: int) -> None:
     exports_data.start_export(export_id)
     try:
         with objects.MultipartWriter(job.object_key, CONTENT_TYPES[job.export_format]) as out:
-            count = WRITERS[job.export_type](job, out)
+            records = WRITERS[job.export_type](job, out)
     except Exception as exc:
         exports_data.note_export_error(export_id, f"{type(exc).__name__}: {exc}", final=False)
         raise
-    exports_data.complete_export(export_id, count, out.size, utcnow() + EXPIRY)
+    if exports_data.complete_export(export_id, records, out.size, utcnow() + EXPIRY):
+        count(EXPORT_RECORDS, records, job.export_type)  # the dashboard's export throughput
 
 
 @settles(BuildExport)

@@ -19,6 +19,7 @@ from shared.data import projects as projects_data
 from shared.data import users as users_data
 from shared.domain import ExportFilters, ExportJob, Page, Principal
 from shared.errors import Conflict, Forbidden, Gone, NotFound, ValidationFailed
+from shared.exports.documents import CONTENT_TYPES
 from shared.jobs.messages import BuildExport
 from shared.jobs.status import ExportStatus
 from shared.logic.ownership import may_see, whose
@@ -26,7 +27,6 @@ from shared.logic.paging import Paging
 
 DOWNLOAD_URL_SECONDS = 300
 NO_FILTERS = ExportFilters()  # GDPR exports and backups hold everything
-CONTENT_TYPES = {"json": "application/json", "zip": "application/zip", "csv": "text/csv; charset=utf-8"}
 
 
 def _stamp() -> str:

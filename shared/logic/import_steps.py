@@ -27,7 +27,7 @@ from shared.jobs.registry import handles, settles
 from shared.jobs.status import IMPORT_ACTIVE, ImportStatus
 from shared.logic import catalog_names
 from shared.logic.entry_rows import Names, People, drop_duplicates, entry_source, entry_values, span_of
-from shared.observability import logger
+from shared.observability import IMPORT_ROWS, count, logger
 from shared.tracker_files import dialects
 from shared.tracker_files.reading import binary_kind, stream_lines
 from shared.tracker_files.rows import DayOrder, iter_records, sniff_delimiter
@@ -120,9 +120,12 @@ def process_chunk(message: ImportChunk) -> None:
     entries_data.put_entries([{**values, "import_id": import_id} for _, values, _ in entries],
                              ids=[entry_id for _, _, entry_id in entries])
     imports_data.record_errors(import_id, [(e.line, e.message, e.fields) for e in errors])
-    imports_data.count_chunk(import_id, chunk, successful=len(entries), failed=len(errors), skipped=len(skipped),
-                             projects_created=created, clients_created=clients, projects_matched=names.matched,
-                             users_not_found=people.not_found, created_ids=names.created_ids)
+    if imports_data.count_chunk(import_id, chunk, successful=len(entries), failed=len(errors), skipped=len(skipped),
+                                projects_created=created, clients_created=clients, projects_matched=names.matched,
+                                users_not_found=people.not_found, created_ids=names.created_ids):
+        for outcome, n in (("imported", len(entries)), ("failed", len(errors)), ("skipped", len(skipped))):
+            if n:
+                count(IMPORT_ROWS, n, outcome)  # the dashboard's import throughput
     imports_data.finish_if_done(import_id)
 
 

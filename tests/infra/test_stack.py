@@ -208,3 +208,54 @@ def test_cfn_lint_finds_no_error_and_no_unexplained_warning(synthesized, tmp_pat
     run = subprocess.run([cfn_lint, "--format", "parseable", "--ignore-checks", ignored,
                           "--", str(template)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def _alarms_on(template, metric_name: str) -> list[dict]:
+    return [a["Properties"] for a in _resources(template, "AWS::CloudWatch::Alarm").values()
+            if a["Properties"].get("MetricName") == metric_name
+            or metric_name in json.dumps(a["Properties"].get("Metrics", []))]
+
+
+def test_an_operator_hears_of_every_dead_letter_stuck_queue_failing_worker_and_5xx(synthesized):
+    from shared.settings import QUEUE_ENV
+
+    stack, template, _ = synthesized
+    alarms = stack.monitoring.alarms
+    topic = stack.get_logical_id(stack.monitoring.topic.node.default_child)
+    for props in (a["Properties"] for a in _resources(template, "AWS::CloudWatch::Alarm").values()):
+        assert props["AlarmActions"] == [{"Ref": topic}] and props["TreatMissingData"] == "notBreaching"
+    for queue in QUEUE_ENV:
+        assert {f"{queue}-{alarm}" for alarm in ("dead-letter-waiting", "dead-letters-settled", "oldest-message")} \
+            <= set(alarms)
+    workers = {s.function for s in routes.EVENT_SOURCES}
+    assert {f"{w}-{kind}" for w in workers for kind in ("errors", "throttles")} <= set(alarms)
+    assert len(_alarms_on(template, "ApproximateNumberOfMessagesVisible")) == len(QUEUE_ENV)
+    assert len(_alarms_on(template, "ApproximateAgeOfOldestMessage")) == len(QUEUE_ENV)
+    assert len(_alarms_on(template, "Errors")) == len(_alarms_on(template, "Throttles")) == len(workers)
+    assert len(_alarms_on(template, "5XXError")) == 1
+    # Every kind of message is watched by its queue's settled-dead-letter alarm, under the emitted dimensions.
+    settled = json.dumps(_alarms_on(template, "DeadLettersSettled"))
+    from shared.jobs.messages import message_types
+
+    for message_type in message_types():
+        assert f'"Value": "{message_type.KIND}"' in settled
+    assert '"Name": "service"' in settled and '"Namespace": "TimeTracker"' in settled
+
+
+def test_the_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use(synthesized):
+    _, template, _ = synthesized
+    topic = next(iter(_resources(template, "AWS::SNS::Topic").values()))["Properties"]
+    assert "KmsMasterKeyId" in topic
+    key_policy = json.dumps(next(iter(_resources(template, "AWS::KMS::Key").values()))["Properties"]["KeyPolicy"])
+    assert "cloudwatch.amazonaws.com" in key_policy
+    assert len(_resources(template, "AWS::CloudWatch::Dashboard")) == 1
+
+
+def test_lifecycle_rules_are_the_bucket_layouts(synthesized):
+    from shared.data import bucket_layout
+
+    stack, template, _ = synthesized
+    data = stack.get_logical_id(stack.storage.bucket.node.default_child)
+    rules = template.to_json()["Resources"][data]["Properties"]["LifecycleConfiguration"]["Rules"]
+    expiring = {r["Prefix"]: r["ExpirationInDays"] for r in rules if "Prefix" in r}
+    assert expiring == {prefix: bucket_layout.EXPIRY_DAYS for prefix in bucket_layout.EXPIRING}
