@@ -37,12 +37,13 @@ def seed(user_id: int, start: int, stop: int) -> None:
 
 
 def build_in_fresh_process(export_format: str) -> dict:
+    from shared.data import bucket_layout
     from shared.data import exports as exports_data
 
     export_id = exports_data.new_export_id()
     exports_data.put_export(export_id, {"user_id": 1, "export_type": "gdpr", "export_format": export_format,
                                         "filename": f"bench.{export_format}",
-                                        "object_key": f"exports/{export_id}/bench.{export_format}", "filters": {}})
+                                        "object_key": bucket_layout.export_file(export_id, f"bench.{export_format}")})
     script = Path(__file__).with_name("export_worker_memory.py")
     out = subprocess.run([sys.executable, str(script), str(export_id)], env=dict(os.environ), capture_output=True,
                          text=True)

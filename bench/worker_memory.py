@@ -19,17 +19,18 @@ def main() -> None:
     from _local import peak_rss_mb
 
     step = sys.argv[1]
+    from shared.data import bucket_layout
     from shared.data import imports as imports_data
+    from shared.jobs.messages import ImportChunk, SplitImport
     from shared.logic import import_steps
 
-    queued: list[dict] = []
+    queued: list = []
     import_steps.work_queue.send = queued.extend
     if step == "split":
-        import_steps.split(int(sys.argv[2]))
+        import_steps.split(SplitImport(int(sys.argv[2])))
     elif step == "chunk":
         job = imports_data.get_import(int(sys.argv[2]))
-        import_steps.process_chunk({"kind": "chunk", "import_id": job.id, "chunk": 0, "dialect": job.type,
-                               "day_first": None, "rows_key": import_steps.chunk_key(job.id, 0)})
+        import_steps.process_chunk(ImportChunk(job.id, 0, job.type, bucket_layout.import_chunk(job.id, 0)))
     print(json.dumps({"step": step, "peak_rss_mb": peak_rss_mb(),
                       "queued": len(queued)}))
 

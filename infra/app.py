@@ -27,6 +27,8 @@ FEATURE_FLAGS = {
 def build(app: cdk.App, layer_dir: Path) -> TimeTrackerStack:
     for flag, value in FEATURE_FLAGS.items():
         app.node.set_context(flag, value)
+    if os.environ.get("ALARM_EMAIL"):  # `ALARM_EMAIL=ops@example.com make synth`: who the alarms write to
+        app.node.set_context("alarm_email", os.environ["ALARM_EMAIL"])
     stack = TimeTrackerStack(
         app, "TimeTracker",
         layer_code=lambda_.Code.from_asset(str(layer_dir)),

@@ -1,8 +1,8 @@
 """Operations: alarms that tell an operator when work is stuck or failing, and one
 dashboard of the API, the queues, the workers and the jobs' throughput.
 
-Alarms (each notifies the Alarms topic; ``-c alarm_email=ops@example.com`` subscribes
-an address):
+Alarms (each notifies the Alarms topic; ``ALARM_EMAIL=ops@example.com make synth``
+subscribes an address):
 - every dead-letter queue: a message waiting in it (its settler is failing too), and
   any message settled there (the DeadLettersSettled metric the dead-letter workers emit);
 - every worker: errors and throttles;

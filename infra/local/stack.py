@@ -2,6 +2,7 @@
 bootstrap admin. ``python -m infra.local`` (what ``make run`` starts)."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -63,7 +64,7 @@ class LocalStack:
         sqs = boto3.client("sqs")
         for source in routes.EVENT_SOURCES:
             url = sqs.get_queue_url(QueueName=f"tt-{source.queue}")["QueueUrl"]
-            run = (lambda e, f=source.function: functions.invoke(f, e, timeout=900))
+            run = functools.partial(functions.invoke, source.function, timeout=900)
             if source.queue.endswith("_dlq"):  # what an operator's dead-letter alarm says in the cloud
                 run = announcing_dead_letters(run, source.queue.removesuffix("_dlq"), source.function, self.log)
             poller = QueuePoller(sqs, url, run, source.batch_size, log=self.log)

@@ -23,18 +23,19 @@ _KINDS: dict[str, type[Message]] = {}
 class Message:
     KIND: ClassVar[str]
     QUEUE: ClassVar[str]  # a logical queue name (shared/settings.py QUEUE_ENV)
+    JOB: ClassVar[str]  # the job it works for, for people: a template of its fields
 
-    def __init_subclass__(cls, *, kind: str, queue: str, **kwargs):
+    def __init_subclass__(cls, *, kind: str, queue: str, job: str, **kwargs):
         super().__init_subclass__(**kwargs)
         if queue not in QUEUE_ENV or kind in _KINDS:
             raise TypeError(f"{cls.__name__}: unknown queue {queue!r} or a second {kind!r}")
-        cls.KIND, cls.QUEUE = kind, queue
+        cls.KIND, cls.QUEUE, cls.JOB = kind, queue, job
         _KINDS[kind] = cls
 
     @property
     def job(self) -> str:
-        """The job it works for, for people: "import 12"."""
-        raise NotImplementedError
+        """The job it works for, for people: "import 12 (chunk 3)"."""
+        return self.JOB.format(**asdict(self))
 
     def encode(self) -> str:
         return json.dumps({"kind": self.KIND, **asdict(self)}, separators=(",", ":"))
@@ -66,18 +67,14 @@ def message_types() -> tuple[type[Message], ...]:
 
 # -- imports (shared/logic/import_steps.py) ------------------------------------------
 @dataclass(frozen=True)
-class SplitImport(Message, kind="split", queue="imports"):
+class SplitImport(Message, kind="split", queue="imports", job="import {import_id} (split)"):
     """Read the uploaded file once and queue its chunks."""
 
     import_id: int
 
-    @property
-    def job(self) -> str:
-        return f"import {self.import_id} (split)"
-
 
 @dataclass(frozen=True)
-class ImportChunk(Message, kind="chunk", queue="imports"):
+class ImportChunk(Message, kind="chunk", queue="imports", job="import {import_id} (chunk {chunk})"):
     """Write one chunk of rows (an S3 object the split wrote)."""
 
     import_id: int
@@ -86,37 +83,25 @@ class ImportChunk(Message, kind="chunk", queue="imports"):
     rows_key: str
     day_first: bool | None = None
 
-    @property
-    def job(self) -> str:
-        return f"import {self.import_id} (chunk {self.chunk})"
-
 
 @dataclass(frozen=True)
-class UndoImport(Message, kind="undo", queue="imports"):
+class UndoImport(Message, kind="undo", queue="imports", job="undo of import {import_id} (from row {offset})"):
     """Delete one block of an import's entries from ``offset`` on."""
 
     import_id: int
     offset: int = 0
 
-    @property
-    def job(self) -> str:
-        return f"undo of import {self.import_id} (from row {self.offset})"
-
 
 # -- exports and restores (shared/logic/export_builds.py, restores.py) -----------------
 @dataclass(frozen=True)
-class BuildExport(Message, kind="export", queue="exports"):
+class BuildExport(Message, kind="export", queue="exports", job="export {export_id}"):
     """Build one export's file."""
 
     export_id: int
 
-    @property
-    def job(self) -> str:
-        return f"export {self.export_id}"
-
 
 @dataclass(frozen=True)
-class RestoreStep(Message, kind="restore", queue="exports"):
+class RestoreStep(Message, kind="restore", queue="exports", job="restore {restore_id}"):
     """Run the restore's step at ``cursor`` (JSON; a stale cursor re-queues the current one)."""
 
     restore_id: int

@@ -3,7 +3,7 @@
 Each export is one SQS message. The file is written through a multipart upload
 (memory flat whatever its size); a failure aborts the upload, so no partial object is
 left, notes the error, and lets SQS retry. What still fails after the queue's retries
-reaches the dead-letter worker (settle_dead_letter), which fails the export with the
+reaches the dead-letter worker (settle_export), which fails the export with the
 last error: no export stays ``processing``.
 """
 from __future__ import annotations

@@ -61,7 +61,7 @@ def test_a_message_kind_needs_a_known_queue():
 
     with pytest.raises(TypeError):
         @dataclass(frozen=True)
-        class Stray(Message, kind="stray", queue="nowhere"):
+        class Stray(Message, kind="stray", queue="nowhere", job="stray {n}"):
             n: int
 
 
