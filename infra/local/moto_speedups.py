@@ -67,8 +67,9 @@ def enabled() -> tuple[bool, str]:
 
 
 def install() -> bool:
-    """Register the fast parser and serializer for DynamoDB's JSON protocol (idempotent);
-    False (moto's own code stays) when turned off or on another moto version."""
+    """Register the fast parser and serializer for DynamoDB's JSON protocol and moto's tables
+    at scale (idempotent); False (moto's own code stays) when turned off or on another moto
+    version."""
     ok, why = enabled()
     if not ok:
         import logging
@@ -77,6 +78,9 @@ def install() -> bool:
         return False
     from moto.core import parse, serialize
 
+    from infra.local import moto_tables
+
+    moto_tables.install()  # no leak, no whole-table copies, no table walks (moto_tables.py)
     parser = parse.PROTOCOL_PARSERS["json"]
     if not getattr(parser, "fast_attribute_values", False):
         class JSONParser(parser):

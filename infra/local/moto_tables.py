@@ -1,0 +1,206 @@
+"""moto's DynamoDB tables at a working day's scale: the same answers, without three costs
+that grow with the table (measured with moto 5.2.5 and 50,000 time entries):
+
+- **A leak.** moto's models append every instance they create to a class-level list
+  (``instances_tracked``, for its dashboard), so each item copy a Scan or Query returns
+  lives forever: ~70 MB per Scan of 50,000 entries, ~300 MB per snapshot at 146,000.
+  Items are no longer tracked (nothing of this project reads that list).
+- **Transactions copied whole tables.** ``TransactWriteItems`` deep-copied every table it
+  touched, to roll back on failure: at 150,000 entries every guarded write (a timer
+  start) copied them all. It now keeps the items it touches and puts those back.
+- **Queries walked the table.** A Query looked at every item of the table, even on the
+  base table's own key, and sorted them all for an index. A base-table Query now reads its
+  partition; an index Query reads the items under its hash key from a grouping of the
+  table built once and dropped whenever the table is written (``generation``).
+
+Each change only narrows what moto looks at or keeps: moto's own code still filters,
+sorts, pages, projects and checks conditions. tests/unit/test_moto_tables.py runs
+random writes and compares every Query with moto's own code. Installed by
+moto_speedups.install (the same version guard and ``TT_MOTO_SPEEDUPS=0``).
+"""
+from __future__ import annotations
+
+import copy
+import threading
+from contextlib import contextmanager
+
+_state = threading.local()  # .off: moto's own code (the comparison tests); .transaction: a running one
+
+
+@contextmanager
+def moto_own_code():
+    """moto's original query code, for comparing answers."""
+    _state.off = True
+    try:
+        yield
+    finally:
+        _state.off = False
+
+
+def generation(table) -> int:
+    """How many times the table was written since it was created (this process)."""
+    return getattr(table, "_tt_generation", 0)
+
+
+def _written(table) -> None:
+    if table is not None:
+        table._tt_generation = generation(table) + 1
+
+
+# -- the leak -------------------------------------------------------------------------
+def _untracked_new(cls, *args, **kwargs):
+    return object.__new__(cls)
+
+
+# -- queries ------------------------------------------------------------------------------
+def _index_groups(table, index) -> dict:
+    """Items of the table grouped by the index's hash key values, rebuilt after a write."""
+    cache = table.__dict__.setdefault("_tt_index_groups", {})
+    built = cache.get(index.name)
+    if built is not None and built[0] == generation(table):
+        return built[1]
+    names = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+    groups: dict[tuple, list] = {}
+    for item in table.all_items():
+        values = tuple(item.attrs.get(name) for name in names)
+        if all(values):
+            groups.setdefault(values, []).append(item)
+    cache[index.name] = (generation(table), groups)
+    return groups
+
+
+def _candidates(table, hash_key, index_name, hash_key_conditions):
+    """The items a Query can match, or None to let moto walk the table."""
+    if not index_name:
+        if hash_key is None:
+            return None
+        partition = table.items.get(hash_key)
+        if partition is None:
+            return []
+        return list(partition.values()) if table.range_key_attr else [partition]
+    index = next((i for i in table.all_indexes() if i.name == index_name), None)
+    if index is None or not hash_key_conditions:
+        return None
+    names = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+    conditions = dict(hash_key_conditions)
+    if sorted(conditions) != sorted(names):
+        return None
+    return _index_groups(table, index).get(tuple(conditions[n] for n in names), [])
+
+
+def _query(original):
+    def query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
+              projection_expressions, index_name=None, consistent_read=False, filter_expression=None,
+              hash_key_conditions=None, range_key_conditions=None, **filter_kwargs):
+        def run():
+            return original(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+                            scan_index_forward, projection_expressions, index_name, consistent_read,
+                            filter_expression, hash_key_conditions=hash_key_conditions,
+                            range_key_conditions=range_key_conditions, **filter_kwargs)
+
+        candidates = None if getattr(_state, "off", False) else _candidates(self, hash_key, index_name,
+                                                                             hash_key_conditions)
+        if candidates is None:
+            return run()
+        self.all_items = lambda: candidates  # moto's query reads its candidates through all_items
+        try:
+            return run()
+        finally:
+            del self.all_items
+
+    return query
+
+
+# -- writes: counted, and transactions backed up item by item -------------------------------
+def _counting(original, table_of):
+    def write(self, *args, **kwargs):
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            _written(table_of(self, *args, **kwargs))
+
+    return write
+
+
+def _key_of(table, op: dict):
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    attrs = op.get("Key") or op.get("Item") or {}
+    if table.hash_key_attr not in attrs:
+        return None
+    hash_value = DynamoType(attrs[table.hash_key_attr])
+    range_value = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr in attrs else None
+    return hash_value, range_value
+
+
+def _put_back(table, key, item) -> None:
+    hash_value, range_value = key
+    if item is None:
+        if table.range_key_attr:
+            table.items.get(hash_value, {}).pop(range_value, None)
+        else:
+            table.items.pop(hash_value, None)
+    elif table.range_key_attr:
+        table.items[hash_value][range_value] = item
+    else:
+        table.items[hash_value] = item
+    _written(table)
+
+
+def _transact(original):
+    def transact_write_items(self, transact_items):
+        backup = []
+        for entry in transact_items if len(transact_items) <= 100 else ():
+            op = next(iter(entry.values()), None)
+            table = self.tables.get(op.get("TableName")) if isinstance(op, dict) else None
+            key = _key_of(table, op) if table is not None else None
+            if key is not None:
+                backup.append((table, key, copy.deepcopy(table.get_item(*key)) if _exists(table, key) else None))
+        _state.transaction = True  # moto's whole-table copies are skipped (Table.__deepcopy__)
+        try:
+            return original(self, transact_items)
+        except Exception:
+            for table, key, item in reversed(backup):  # the earliest state of each item wins
+                _put_back(table, key, item)
+            raise
+        finally:
+            _state.transaction = False
+
+    return transact_write_items
+
+
+def _exists(table, key) -> bool:
+    hash_value, range_value = key
+    if table.range_key_attr:
+        return range_value is not None and range_value in table.items.get(hash_value, {})
+    return hash_value in table.items
+
+
+def _table_deepcopy(self, memo):
+    if getattr(_state, "transaction", False):
+        return self  # the transaction keeps the items it touches instead
+    cls = self.__class__
+    clone = cls.__new__(cls)
+    memo[id(self)] = clone
+    for name, value in self.__dict__.items():
+        setattr(clone, name, copy.deepcopy(value, memo))
+    return clone
+
+
+def install() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.table import Table
+
+    if getattr(Table, "_tt_installed", False):
+        return
+    Item.__new__ = _untracked_new
+    Table.query = _query(Table.query)
+    Table.put_item = _counting(Table.put_item, lambda table, *a, **k: table)
+    Table.delete_item = _counting(Table.delete_item, lambda table, *a, **k: table)
+    # Updates change items in place, through the backend; count them on their table.
+    DynamoDBBackend.update_item = _counting(DynamoDBBackend.update_item,
+                                            lambda backend, table_name, *a, **k: backend.tables.get(table_name))
+    DynamoDBBackend.transact_write_items = _transact(DynamoDBBackend.transact_write_items)
+    Table.__deepcopy__ = _table_deepcopy
+    Table._tt_installed = True
