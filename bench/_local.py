@@ -26,8 +26,9 @@ def _counting(self, operation, params):
 
 
 @contextmanager
-def local_stack():
-    """Yields (base_url, admin_token); the limiter counts but never refuses here."""
+def running_stack():
+    """Yields (the LocalStack, admin token), started as `make run` starts it, without its
+    autosave; the limiter counts but never refuses here."""
     from infra.local.aws import free_port
     from infra.local.stack import LocalStack
 
@@ -37,10 +38,40 @@ def local_stack():
         token = stack.start()
         botocore.client.BaseClient._make_api_call = _counting
         try:
-            yield stack.base_url, token
+            yield stack, token
         finally:
             botocore.client.BaseClient._make_api_call = _original
             stack.moto.stop()
+
+
+@contextmanager
+def local_stack():
+    """Yields (base_url, admin_token)."""
+    with running_stack() as (stack, token):
+        yield stack.base_url, token
+
+
+def seed_entries(user_ids: list[int], count: int, first: int = 0, batch: int = 5000) -> None:
+    """``count`` stopped entries spread over ``user_ids``, written in bulk as an import writes them."""
+    from datetime import datetime, timedelta, timezone
+
+    from shared.data import time_entries as entries_data
+
+    start = datetime(2020, 1, 1, 9, tzinfo=timezone.utc)
+    for lo in range(first, first + count, batch):
+        entries_data.put_entries([
+            {"user_id": user_ids[i % len(user_ids)], "project_id": None, "task_id": None,
+             "start_time": start + timedelta(hours=3 * i), "end_time": start + timedelta(hours=3 * i, minutes=45),
+             "notes": f"Exported row {i}: écrit, “quoted”, =SUM(A1)", "tags": ["bench", "export"],
+             "billable": bool(i % 4), "paid": False, "source": "import"}
+            for i in range(lo, min(lo + batch, first + count))])
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def peak_rss_mb() -> float:

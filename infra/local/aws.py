@@ -1,13 +1,11 @@
 """The embedded AWS: moto's server mode on loopback, provisioned with the same
-tables (derived from the storage models), bucket and queues the CDK app creates,
-and a snapshot of their data under .local/ so a restart keeps it."""
+tables (derived from the storage models), bucket and queues the CDK app creates
+(their data is kept under .local/ by snapshots.py)."""
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import threading
-from pathlib import Path
 
 from werkzeug.serving import make_server
 
@@ -50,6 +48,7 @@ class MotoServer:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
         app = _Serialized(DomainDispatcherApplication(create_backend_app))
+        self.dynamodb_lock = app.lock  # held by a DynamoDB request, and by a snapshot while it forks
         self.server = make_server(host, port or free_port(host), app, threaded=True, request_handler=MotoRequestHandler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="moto")
 
@@ -115,74 +114,3 @@ def provision() -> dict[str, str]:
         urls[env_var] = sqs.create_queue(QueueName=f"tt-{logical}", Attributes={
             "VisibilityTimeout": "60", "RedrivePolicy": redrive})["QueueUrl"]
     return urls
-
-
-# -- snapshot ----------------------------------------------------------------
-def save_snapshot(directory: Path) -> dict[str, int]:
-    """Write every table's items and every object to ``directory`` (atomically:
-    a half-written snapshot never replaces a whole one). Scans are fine here:
-    this is the local stack's shutdown, not a request path."""
-    import boto3
-
-    from shared.data.schema import all_table_specs
-
-    tmp = directory.with_name(directory.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    (tmp / "dynamodb").mkdir(parents=True)
-    (tmp / "s3").mkdir()
-    counts = {"items": 0, "objects": 0}
-    ddb = boto3.client("dynamodb")
-    for spec in all_table_specs():
-        with open(tmp / "dynamodb" / f"{spec.name}.jsonl", "w") as out:
-            for page in ddb.get_paginator("scan").paginate(TableName=spec.name):
-                for item in page["Items"]:
-                    out.write(json.dumps(item) + "\n")
-                    counts["items"] += 1
-    s3 = boto3.client("s3")
-    manifest = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
-        for obj in page.get("Contents", []):
-            got = s3.get_object(Bucket=BUCKET, Key=obj["Key"])
-            name = f"{len(manifest)}.bin"
-            (tmp / "s3" / name).write_bytes(got["Body"].read())
-            manifest.append({"key": obj["Key"], "file": name, "content_type": got.get("ContentType"),
-                             "metadata": got.get("Metadata", {})})
-    (tmp / "s3" / "manifest.json").write_text(json.dumps(manifest))
-    counts["objects"] = len(manifest)
-    old = directory.with_name(directory.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if directory.exists():
-        directory.rename(old)
-    tmp.rename(directory)
-    shutil.rmtree(old, ignore_errors=True)
-    return counts
-
-
-def restore_snapshot(directory: Path) -> dict[str, int]:
-    import boto3
-
-    counts = {"items": 0, "objects": 0}
-    if not directory.exists():
-        return counts
-    ddb = boto3.client("dynamodb")
-    tables = set(ddb.list_tables()["TableNames"])
-    for path in sorted((directory / "dynamodb").glob("*.jsonl")):
-        table = path.stem
-        if table not in tables:
-            continue  # a table the code no longer has
-        items = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-        for i in range(0, len(items), 25):
-            requests = [{"PutRequest": {"Item": item}} for item in items[i:i + 25]]
-            while requests:
-                unprocessed = ddb.batch_write_item(RequestItems={table: requests}).get("UnprocessedItems", {})
-                requests = unprocessed.get(table, [])
-        counts["items"] += len(items)
-    s3 = boto3.client("s3")
-    manifest_path = directory / "s3" / "manifest.json"
-    for entry in json.loads(manifest_path.read_text()) if manifest_path.exists() else []:
-        extra = {"ContentType": entry["content_type"]} if entry.get("content_type") else {}
-        s3.put_object(Bucket=BUCKET, Key=entry["key"], Body=(directory / "s3" / entry["file"]).read_bytes(),
-                      Metadata=entry.get("metadata") or {}, **extra)
-        counts["objects"] += 1
-    return counts
-

@@ -11,7 +11,9 @@ that grow with the table (measured with moto 5.2.5 and 50,000 time entries):
 - **Queries walked the table.** A Query looked at every item of the table, even on the
   base table's own key, and sorted them all for an index. A base-table Query now reads its
   partition; an index Query reads the items under its hash key from a grouping of the
-  table built once and dropped whenever the table is written (``generation``).
+  table built once and dropped whenever the table is written (``generation``). Its
+  results are no longer deep-copied (the response only reads them, inside the request),
+  and an item's size is computed once until ``update_item`` changes it.
 
 Each change only narrows what moto looks at or keeps: moto's own code still filters,
 sorts, pages, projects and checks conditions. tests/unit/test_moto_tables.py runs
@@ -37,6 +39,12 @@ def moto_own_code():
         _state.off = False
 
 
+def installed() -> bool:
+    from moto.dynamodb.models.table import Table
+
+    return getattr(Table, "_tt_installed", False)
+
+
 def generation(table) -> int:
     """How many times the table was written since it was created (this process)."""
     return getattr(table, "_tt_generation", 0)
@@ -47,9 +55,26 @@ def _written(table) -> None:
         table._tt_generation = generation(table) + 1
 
 
-# -- the leak -------------------------------------------------------------------------
+# -- items: untracked, shared with query results, sized once -------------------------------
 def _untracked_new(cls, *args, **kwargs):
     return object.__new__(cls)
+
+
+def _shared_in_queries(original):
+    def __deepcopy__(self, memo):
+        return self if getattr(_state, "querying", False) else original(self, memo)
+
+    return __deepcopy__
+
+
+def _sized_once(original):
+    def size(self):
+        known = self.__dict__.get("_tt_size")
+        if known is None:
+            known = self._tt_size = original(self)
+        return known
+
+    return size
 
 
 # -- queries ------------------------------------------------------------------------------
@@ -65,6 +90,10 @@ def _index_groups(table, index) -> dict:
         values = tuple(item.attrs.get(name) for name in names)
         if all(values):
             groups.setdefault(values, []).append(item)
+    # In the order moto sorts a result in, so its own sort finds them sorted (only speed depends on it).
+    ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"] or [table.range_key_attr]
+    for values, items in groups.items():
+        groups[values] = table.sorted_items(names + [table.hash_key_attr], ranges + [table.range_key_attr], items)
     cache[index.name] = (generation(table), groups)
     return groups
 
@@ -93,10 +122,14 @@ def _query(original):
               projection_expressions, index_name=None, consistent_read=False, filter_expression=None,
               hash_key_conditions=None, range_key_conditions=None, **filter_kwargs):
         def run():
-            return original(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
-                            scan_index_forward, projection_expressions, index_name, consistent_read,
-                            filter_expression, hash_key_conditions=hash_key_conditions,
-                            range_key_conditions=range_key_conditions, **filter_kwargs)
+            _state.querying = not getattr(_state, "off", False)
+            try:
+                return original(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+                                scan_index_forward, projection_expressions, index_name, consistent_read,
+                                filter_expression, hash_key_conditions=hash_key_conditions,
+                                range_key_conditions=range_key_conditions, **filter_kwargs)
+            finally:
+                _state.querying = False
 
         candidates = None if getattr(_state, "off", False) else _candidates(self, hash_key, index_name,
                                                                              hash_key_conditions)
@@ -120,6 +153,21 @@ def _counting(original, table_of):
             _written(table_of(self, *args, **kwargs))
 
     return write
+
+
+def _updating(original):
+    """update_item changes the item in place: count it, and forget the item's size."""
+    def update_item(self, table_name, key, *args, **kwargs):
+        try:
+            return original(self, table_name, key, *args, **kwargs)
+        finally:
+            table = self.tables.get(table_name)
+            at = _key_of(table, {"Key": key}) if table is not None else None
+            if at is not None and _exists(table, at):
+                table.get_item(*at).__dict__.pop("_tt_size", None)
+            _written(table)
+
+    return update_item
 
 
 def _key_of(table, op: dict):
@@ -195,12 +243,12 @@ def install() -> None:
     if getattr(Table, "_tt_installed", False):
         return
     Item.__new__ = _untracked_new
+    Item.__deepcopy__ = _shared_in_queries(Item.__deepcopy__)
+    Item.size = _sized_once(Item.size)
     Table.query = _query(Table.query)
     Table.put_item = _counting(Table.put_item, lambda table, *a, **k: table)
     Table.delete_item = _counting(Table.delete_item, lambda table, *a, **k: table)
-    # Updates change items in place, through the backend; count them on their table.
-    DynamoDBBackend.update_item = _counting(DynamoDBBackend.update_item,
-                                            lambda backend, table_name, *a, **k: backend.tables.get(table_name))
+    DynamoDBBackend.update_item = _updating(DynamoDBBackend.update_item)
     DynamoDBBackend.transact_write_items = _transact(DynamoDBBackend.transact_write_items)
     Table.__deepcopy__ = _table_deepcopy
     Table._tt_installed = True

@@ -7,10 +7,12 @@ import json
 import os
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from infra.local.aws import MotoServer, aws_environment, provision, restore_snapshot, save_snapshot
+from infra.local.aws import MotoServer, aws_environment, provision
+from infra.local.snapshots import Snapshots
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,11 +23,12 @@ class LocalStack:
     port: int = 3000
     state_dir: Path = ROOT / ".local"
     admin_token: str | None = None
-    snapshot_interval: float = 60.0
+    snapshot_interval: float = 10.0  # a kill -9 loses at most this much (snapshots.py)
     log: object = print
     moto: MotoServer | None = None
     gateway: object = None
     pollers: list = field(default_factory=list)
+    snapshots: Snapshots | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -45,9 +48,12 @@ class LocalStack:
         from shared.settings import get_settings
 
         get_settings.cache_clear()  # provisioning read the settings before the queue URLs existed
-        restored = restore_snapshot(self.snapshot_dir)
+        self.snapshots = Snapshots(self.snapshot_dir, self.moto.dynamodb_lock)
+        started = time.monotonic()
+        restored = self.snapshots.restore()
         if restored["items"] or restored["objects"]:
-            self.log(f"restored {restored['items']} items and {restored['objects']} objects from {self.snapshot_dir}")
+            self.log(f"restored {restored['items']} items and {restored['objects']} objects from {self.snapshot_dir} "
+                     f"in {time.monotonic() - started:.1f} s")
         token = self._bootstrap_admin()
 
         # Imported only now: settings and models read the environment set above.
@@ -101,7 +107,7 @@ class LocalStack:
     def _autosave(self) -> None:
         while not self._stop.wait(self.snapshot_interval):
             try:
-                save_snapshot(self.snapshot_dir)
+                self.snapshots.save()
             except Exception as exc:  # a failed autosave must not take the stack down
                 self.log(f"autosave failed: {exc!r}")
 
@@ -114,7 +120,7 @@ class LocalStack:
         for poller in self.pollers:
             poller.join(timeout=5)
         if self.moto:
-            counts = save_snapshot(self.snapshot_dir)
+            counts = self.snapshots.save()
             self.log(f"saved {counts['items']} items and {counts['objects']} objects to {self.snapshot_dir}")
             self.moto.stop()
         (self.state_dir / "stack.json").unlink(missing_ok=True)

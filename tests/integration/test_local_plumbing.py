@@ -70,17 +70,50 @@ def test_bulk_writers_reserve_contiguous_id_blocks(aws):
 
 def test_snapshot_round_trip(aws, ddb_calls, tmp_path):
     from infra.local import aws as local_aws
+    from infra.local.snapshots import Snapshots
 
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=local_aws.BUCKET)
     s3.put_object(Bucket=local_aws.BUCKET, Key="exports/a b.json", Body=b"{}", ContentType="application/json")
     aws.put_item(TableName="tt-counters", Item={"name": {"S": "project"}, "value": {"N": "7"}})
-    counts = local_aws.save_snapshot(tmp_path / "snap")
-    assert counts == {"items": 1, "objects": 1}
+    item = {"id": {"N": "1"}, "blob": {"B": b"\x00\xff"}, "deep": {"M": {"l": {"L": [{"BS": [b"\x01"]}]}}}}
+    aws.put_item(TableName="tt-restores", Item=item)
+    counts = Snapshots(tmp_path / "snap").save()
+    assert counts == {"items": 2, "objects": 1} and not ddb_calls["Scan"]  # read in-process, not over the API
     aws.delete_item(TableName="tt-counters", Key={"name": {"S": "project"}})
+    aws.delete_item(TableName="tt-restores", Key={"id": {"N": "1"}})
     s3.delete_object(Bucket=local_aws.BUCKET, Key="exports/a b.json")
-    assert local_aws.restore_snapshot(tmp_path / "snap") == {"items": 1, "objects": 1}
+    assert Snapshots(tmp_path / "snap").restore() == {"items": 2, "objects": 1}
     assert aws.get_item(TableName="tt-counters", Key={"name": {"S": "project"}})["Item"]["value"] == {"N": "7"}
+    assert aws.get_item(TableName="tt-restores", Key={"id": {"N": "1"}})["Item"] == item
     got = s3.get_object(Bucket=local_aws.BUCKET, Key="exports/a b.json")
     assert got["Body"].read() == b"{}" and got["ContentType"] == "application/json"
-    ddb_calls.pop("Scan")  # the snapshot scans by design: shutdown tooling, not a request path
+
+
+def test_snapshots_save_only_what_changed_and_restore_emits_no_stream_records(aws, tmp_path):
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from infra.local.snapshots import Snapshots
+
+    boto3.client("s3").put_object(Bucket="tt-data", Key="uploads/x.csv", Body=b"a,b")
+    aws.put_item(TableName="tt-counters", Item={"name": {"S": "project"}, "value": {"N": "7"}})
+    snapshots = Snapshots(tmp_path / "snap")
+    snapshots.save()
+    files = {p.name: p.stat().st_ino for p in (tmp_path / "snap").rglob("*.*")}
+    assert snapshots.save() == {"items": 1, "objects": 1}  # nothing changed: nothing written
+    assert {p.name: p.stat().st_ino for p in (tmp_path / "snap").rglob("*.*")} == files
+    aws.put_item(TableName="tt-restores", Item={"id": {"N": "3"}, "status": {"S": "pending"}})
+    assert snapshots.save() == {"items": 2, "objects": 1}
+    again = {p.name: p.stat().st_ino for p in (tmp_path / "snap").rglob("*.*")}
+    assert again["tt-counters.jsonl"] == files["tt-counters.jsonl"]  # linked, not rewritten
+    assert again["0.bin"] == files["0.bin"] and again["tt-restores.jsonl"] != files["tt-restores.jsonl"]
+    # Restoring into a streaming table makes no stream records: the data did not change, it came back.
+    aws.put_item(TableName="tt-time_entries", Item={"id": {"N": "5"}, "org": {"S": "default"}, "user_id": {"N": "1"},
+                                                    "start_key": {"S": "2024"}})
+    snapshots.save()
+    table = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].tables["tt-time_entries"]
+    aws.delete_item(TableName="tt-time_entries", Key={"id": {"N": "5"}})
+    records = len(table.stream_shard.items)
+    assert Snapshots(tmp_path / "snap").restore()["items"] == 3
+    assert len(table.stream_shard.items) == records
