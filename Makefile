@@ -60,10 +60,11 @@ bench: $(VENV)/.dev-deps
 	$(PY) bench/request_overhead.py
 	$(PY) bench/api_latency.py
 
-## bench-data: import and export throughput and memory at full size (tens of minutes on moto)
+## bench-data: import, export and snapshot figures at full size, 150,000 entries behind (tens of minutes)
 bench-data: $(VENV)/.dev-deps
 	$(PY) bench/import_bench.py 100000
 	$(PY) bench/export_bench.py 10000 100000
+	$(PY) bench/snapshot_bench.py 150000
 
 clean:
 	rm -rf build cdk.out .pytest_cache

@@ -1,47 +1,45 @@
-"""A GDPR export of one user's time entries on the local stack, at growing sizes.
+"""GDPR exports of one user's time entries on the local stack, with other users' entries behind.
 
-    python bench/export_bench.py [entries ...]     (default: 10000 100000)
+    python bench/export_bench.py [--behind N] [--peer URL --peer-token TOKEN] [entries ...]
+    (defaults: --behind 150000, entries 10000 100000)
 
-Seeds the user's entries (in bulk, as an import writes them), then builds the export
-in a fresh process (bench/export_worker_memory.py: the worker's code, alone, against
-the stack's embedded S3 and DynamoDB) and prints its seconds (and the part spent
-waiting on DynamoDB and S3, i.e. on moto), peak RSS (and RSS after imports) and file
-size for each size, so flat memory shows as the same figure at 10k and 100k.
+Seeds ``--behind`` entries of 15 other users, then for each size the exporting user's
+own entries (in bulk, as an import writes them), and prints for each size:
+- the user's first page of entries and a summary over all of them (medians), which should
+  not grow with the other users' entries (compare ``--behind 0``);
+- **end to end over HTTP**, as a client following the import/export guide does: POST
+  /api/export/gdpr, follow the answer (or its status_url) until the file is ready, GET
+  the download (302 to S3) and read the file; the median of 5 runs, and what part the
+  POST's answer took;
+- the **worker alone** in a fresh process (bench/export_worker_memory.py), for json and
+  zip: seconds (and the part spent waiting on DynamoDB and S3, i.e. on moto), peak RSS and
+  file size, so flat memory shows as the same figure at every size.
+With ``--peer``, the same end-to-end job runs against a TimeTracker server too (its user
+must already hold the same entries; ``--peer-token`` is that user's API token).
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from _local import local_stack
+import requests
+from _local import running_stack, seed_entries
 
-BATCH = 5000
-
-
-def seed(user_id: int, start: int, stop: int) -> None:
-    from shared.data import time_entries as entries_data
-
-    first = datetime(2020, 1, 1, 9, tzinfo=timezone.utc)
-    for lo in range(start, stop, BATCH):
-        entries_data.put_entries([
-            {"user_id": user_id, "project_id": None, "task_id": None,
-             "start_time": first + timedelta(hours=3 * i), "end_time": first + timedelta(hours=3 * i, minutes=45),
-             "notes": f"Exported row {i}: écrit, “quoted”, =SUM(A1)", "tags": ["bench", "export"],
-             "billable": bool(i % 4), "paid": False, "source": "import"}
-            for i in range(lo, min(lo + BATCH, stop))])
+RUNS = 5
 
 
-def build_in_fresh_process(export_format: str) -> dict:
+def build_in_fresh_process(user_id: int, export_format: str) -> dict:
     from shared.data import bucket_layout
     from shared.data import exports as exports_data
 
     export_id = exports_data.new_export_id()
-    exports_data.put_export(export_id, {"user_id": 1, "export_type": "gdpr", "export_format": export_format,
+    exports_data.put_export(export_id, {"user_id": user_id, "export_type": "gdpr", "export_format": export_format,
                                         "filename": f"bench.{export_format}",
                                         "object_key": bucket_layout.export_file(export_id, f"bench.{export_format}")})
     script = Path(__file__).with_name("export_worker_memory.py")
@@ -52,23 +50,84 @@ def build_in_fresh_process(export_format: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [10_000, 100_000]
-    with local_stack():
-        seeded = 0
-        print(f"{'entries':>8} {'format':>6} {'seconds':>8} {'in DDB':>7} {'in S3':>6} {'peak RSS':>9} "
-              f"{'imports':>8} {'file':>8} {'records':>8}")
-        for size in sorted(sizes):
+def end_to_end(base: str, token: str) -> tuple[float, float, int]:
+    """(seconds from POST to the file read, seconds the POST took, file bytes), as a client does it."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    started = time.perf_counter()
+    r = session.post(f"{base}/api/export/gdpr", json={"format": "json"})
+    answered = time.perf_counter() - started
+    assert r.status_code in (200, 201, 202), r.text
+    body = r.json()
+    status_url = body.get("status_url")
+    while body.get("status", "completed") not in ("completed", "failed") and status_url:
+        time.sleep(0.05)
+        body = session.get(base + status_url).json()
+        body = body.get("export", body)
+    assert body.get("status", "completed") == "completed", body
+    got = session.get(base + (body.get("download_url") or f"/api/export/download/{body['export_id']}"))
+    assert got.status_code == 200, got.status_code
+    return time.perf_counter() - started, answered, len(got.content)
+
+
+def timed_runs(base: str, token: str) -> str:
+    runs = [end_to_end(base, token) for _ in range(RUNS)]
+    seconds = statistics.median(r[0] for r in runs)
+    answer = statistics.median(r[1] for r in runs)
+    return f"{seconds:>6.2f} s (POST answered in {answer:.2f} s, file {runs[0][2] / 1e6:.1f} MB)"
+
+
+def reads(base: str, token: str) -> str:
+    """The user's first page of entries and a summary over all of them: what should not grow with the table."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    out = []
+    for label, path, runs in (("first page", "/api/v1/time-entries?per_page=50", 10),
+                              ("summary", "/api/v1/reports/summary?start_date=2019-01-01&end_date=2030-12-31", 3)):
+        samples = []
+        for _ in range(runs + 1):  # the first builds the emulator's index grouping after the writes
             started = time.perf_counter()
-            seed(1, seeded, size)
+            assert session.get(base + path).status_code == 200
+            samples.append(time.perf_counter() - started)
+        out.append(f"{label} {statistics.median(samples[1:]) * 1000:.0f} ms")
+    return ", ".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000])
+    parser.add_argument("--behind", type=int, default=150_000, help="other users' entries in the table")
+    parser.add_argument("--peer", help="a TimeTracker server's base URL, for the same job side by side")
+    parser.add_argument("--peer-token", help="the peer user's API token")
+    args = parser.parse_args()
+    with running_stack() as (stack, admin):
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {admin}"
+        user = session.post(f"{stack.base_url}/api/v1/users", json={"username": "exporter",
+                                                                   "email": "exporter@example.com"}).json()["user"]
+        token = session.post(f"{stack.base_url}/api/v1/api-tokens", json={
+            "name": "bench", "user_id": user["id"], "scopes": ["read:*", "write:*"]}).json()["token"]
+        started = time.perf_counter()
+        seed_entries(list(range(user["id"] + 1, user["id"] + 16)), args.behind, first=10_000_000)
+        print(f"{args.behind} other users' entries loaded in {time.perf_counter() - started:.0f} s", flush=True)
+        seeded = 0
+        for size in sorted(args.sizes):
+            seed_entries([user["id"]], size - seeded, first=seeded)
             seeded = size
-            seeding = time.perf_counter() - started
+            print(f"\n{size} entries of the exporting user, {args.behind} others behind", flush=True)
+            print(f"  the user's reads (median): {reads(stack.base_url, token)}", flush=True)
+            print(f"  end to end (POST -> file downloaded), median of {RUNS}: {timed_runs(stack.base_url, token)}",
+                  flush=True)
+            if args.peer:
+                print(f"  the peer ({args.peer}), same job:          {timed_runs(args.peer, args.peer_token)}",
+                      flush=True)
             for export_format in ("json", "zip"):
-                r = build_in_fresh_process(export_format)
+                r = build_in_fresh_process(user["id"], export_format)
                 assert r["status"] == "completed", r
-                print(f"{size:>8} {export_format:>6} {r['seconds']:>8.1f} {r['dynamodb_seconds']:>7.1f} "
-                      f"{r['s3_seconds']:>6.1f} {r['peak_rss_mb']:>7.0f}MB {r['baseline_rss_mb']:>6.0f}MB "
-                      f"{r['file_size'] / 1e6:>6.1f}MB {r['record_count']:>8}   (seeding took {seeding:.0f} s)")
+                print(f"  worker alone, {export_format:>4}: {r['seconds']:.1f} s ({r['dynamodb_seconds']:.1f} s in "
+                      f"DynamoDB, {r['s3_seconds']:.1f} s in S3), peak RSS {r['peak_rss_mb']:.0f} MB "
+                      f"(after imports {r['baseline_rss_mb']:.0f} MB), file {r['file_size'] / 1e6:.1f} MB, "
+                      f"{r['record_count']} records", flush=True)
 
 
 if __name__ == "__main__":

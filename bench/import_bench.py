@@ -2,15 +2,20 @@
 hand it to the pipeline (S3 → split → SQS chunks → workers via the local pollers) and
 wait for the final status.
 
-    python bench/import_bench.py [rows]
+    python bench/import_bench.py [rows] [--behind N] [--peer URL --peer-token TOKEN]
+    (defaults: 100000 rows, 150000 entries of other users behind)
 
 Prints rows/s, DynamoDB write requests per 1,000 rows, SQS messages, and peak memory:
 of the whole process (moto holds every table in it), and of the splitter and of one
 worker, each run again in a fresh process on the same file (bench/worker_memory.py).
 The file goes in through the logic, not HTTP (the presigned upload's PUT is S3's own).
+The table holds ``--behind`` entries of other users first. With ``--peer``, the same file
+goes to a TimeTracker server's POST /api/import/csv (multipart ``file``), timed until its
+import has finished.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -20,7 +25,8 @@ import time
 from pathlib import Path
 
 import botocore.client
-from _local import calls, local_stack
+import requests
+from _local import calls, local_stack, seed_entries
 
 sqs_messages = {"sent": 0}
 _inner = botocore.client.BaseClient._make_api_call
@@ -48,7 +54,9 @@ def measure_steps(raw: bytes) -> dict:
     from shared.data import objects
 
     import_id = imports_data.new_import_id()
-    key = f"uploads/imports/{import_id}.csv"
+    from shared.data import bucket_layout
+
+    key = bucket_layout.import_file(import_id)
     objects.put_object(key, raw, "text/csv")
     imports_data.put_import(import_id, {"user_id": 1, "type": "autodetect", "filename": "memory.csv",
                                         "object_key": key, "options": {}})
@@ -56,10 +64,35 @@ def measure_steps(raw: bytes) -> dict:
             "chunk": step_peak("chunk", import_id)}
 
 
+def peer_import(base: str, token: str, raw: bytes) -> str:
+    """The same file through a TimeTracker server's CSV import, until it has finished."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    started = time.perf_counter()
+    r = session.post(f"{base}/api/import/csv", files={"file": ("bench.csv", raw, "text/csv")}, timeout=3600)
+    body = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
+    status = body.get("status", "completed" if r.ok else "failed")
+    while status in ("pending", "processing") and body.get("import_id"):
+        time.sleep(0.5)
+        body = session.get(f"{base}/api/import/status/{body['import_id']}").json()
+        status = body.get("status")
+    elapsed = time.perf_counter() - started
+    return f"HTTP {r.status_code}, {status}, {elapsed:.1f} s ({len(raw.splitlines()) - 1} rows)"
+
+
 def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    parser = argparse.ArgumentParser()
+    parser.add_argument("rows", nargs="?", type=int, default=100_000)
+    parser.add_argument("--behind", type=int, default=150_000, help="other users' entries in the table first")
+    parser.add_argument("--peer", help="a TimeTracker server's base URL, for the same import side by side")
+    parser.add_argument("--peer-token", help="an API token of the peer")
+    args = parser.parse_args()
+    rows = args.rows
     raw = make_csv(rows)
     with local_stack() as (_base, _token):
+        started = time.perf_counter()
+        seed_entries(list(range(2, 17)), args.behind, first=10_000_000)
+        print(f"behind: {args.behind} other users' entries (loaded in {time.perf_counter() - started:.0f} s)")
         from shared.data import imports as imports_data
         from shared.domain import Principal
         from shared.logic import imports
@@ -98,6 +131,8 @@ def main() -> None:
         print(f"peak RSS, fresh process   imports only {steps['baseline']['peak_rss_mb']:.0f} MB, "
               f"splitter {steps['split']['peak_rss_mb']:.0f} MB ({steps['split']['queued']} chunk messages), "
               f"worker on one chunk {steps['chunk']['peak_rss_mb']:.0f} MB")
+        if args.peer:
+            print(f"the peer ({args.peer}), same file: {peer_import(args.peer, args.peer_token, raw)}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import warnings
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 # Most requests publish no custom metric; that is expected, not worth a warning each time.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
@@ -26,8 +27,11 @@ EXPORT_RECORDS = ("ExportRecords", "type")  # gdpr | filtered | backup, per comp
 
 
 def count(metric: tuple[str, str], value: float, dimension: str) -> None:
-    """Publish one count now (an embedded-metric log line), with the same dimensions in
-    Lambda and locally, whatever POWERTOOLS_SERVICE_NAME says."""
+    """Publish one count now (an embedded-metric log line), with the same dimensions
+    whatever POWERTOOLS_SERVICE_NAME says; nothing with POWERTOOLS_METRICS_DISABLED=true (the
+    local stack: its console is for people)."""
+    if is_metrics_disabled():
+        return
     name, key = metric
     with single_metric(name=name, unit=MetricUnit.Count, value=value, namespace=NAMESPACE,
                        default_dimensions={"service": SERVICE}) as one:

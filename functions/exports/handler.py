@@ -54,10 +54,9 @@ def create_filtered_export(request: FilteredExportIn | None = None) -> Response[
     included. CSV: UTF-8 with BOM and CRLF (opens in Excel), formulas neutralised."""
     request = request or FilteredExportIn()
     f = request.filters
-    filters = ExportFilters(include_time_entries=f.include_time_entries,
-                                    include_projects=f.include_projects, start_date=f.start_date,
-                                    end_date=f.end_date, project_id=f.project_id, billable_only=f.billable_only,
-                                    user_id=f.user_id)
+    filters = ExportFilters(include_time_entries=f.include_time_entries, include_projects=f.include_projects,
+                            start_date=f.start_date, end_date=f.end_date, project_id=f.project_id,
+                            billable_only=f.billable_only, user_id=f.user_id)
     return _started(exports.start_filtered_export(api.principal(), request.format, filters))
 
 

@@ -79,6 +79,7 @@ def aws_environment(endpoint: str) -> dict[str, str]:
         "AWS_REGION": REGION,
         BUCKET_ENV: BUCKET,
         "POWERTOOLS_METRICS_NAMESPACE": "TimeTracker",
+        "POWERTOOLS_METRICS_DISABLED": "true",  # CloudWatch reads metrics from log lines; a console does not
         # moto serialises a 1 MB Query page in seconds, not milliseconds; let it finish.
         "DYNAMODB_READ_TIMEOUT_SECONDS": "120",
     }

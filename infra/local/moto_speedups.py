@@ -4,52 +4,16 @@ moto parses every request and encodes every response by walking botocore's shape
 down to each attribute value: about 3 ms per item of a time entry's size, so a 1 MB
 Query page took seconds and a 100,000-entry export minutes, all of it in the emulator.
 An ``AttributeValue`` already is DynamoDB's wire form ({"S": ...}, {"M": {...}}, ...)
-on both sides, so it is taken and written as it is (binary values base64-decoded and
-encoded as moto's own code does); everything else (structure, keys, counts, errors)
+on both sides, so it is taken and written as it is (shared/models/wire.py: binary values
+base64-decoded and encoded as moto's own code does); everything else (structure, keys, counts, errors)
 still goes through moto. tests/unit/test_moto_speedups.py checks that requests and
 responses of every attribute type come out exactly as with moto's own code.
 """
 from __future__ import annotations
 
-import base64
 import os
 
-
-def _wire(value):
-    """An attribute value as DynamoDB's JSON, from moto's DynamoType or a dict already shaped
-    like the wire (binary values, wherever they are nested, become base64)."""
-    if isinstance(value, dict):
-        kind, inner = next(iter(value.items()))
-    else:
-        kind, inner = value.type, value.value
-    if kind == "M":
-        return {"M": {k: _wire(v) for k, v in inner.items()}}
-    if kind == "L":
-        return {"L": [_wire(v) for v in inner]}
-    if kind == "B":
-        return {"B": _b64(inner)}
-    if kind == "BS":
-        return {"BS": [_b64(v) for v in inner]}
-    return {kind: inner}
-
-
-def _b64(value) -> str:
-    return base64.b64encode(value).decode() if isinstance(value, bytes) else value
-
-
-def _parsed(value):
-    """A request's attribute value as moto's parser gives it: binary values decoded."""
-    kind, inner = next(iter(value.items()))
-    if kind == "M":
-        return {"M": {k: _parsed(v) for k, v in inner.items()}}
-    if kind == "L":
-        return {"L": [_parsed(v) for v in inner]}
-    if kind == "B":
-        return {"B": base64.b64decode(inner)}
-    if kind == "BS":
-        return {"BS": [base64.b64decode(v) for v in inner]}
-    return {kind: inner}
-
+from shared.models.wire import from_wire, to_wire
 
 WRITTEN_FOR = "5.2.5"  # the moto whose parser and serializer this reaches into (requirements/run.txt)
 DISABLE_ENV = "TT_MOTO_SPEEDUPS"  # "0": moto's own code, at moto's own speed
@@ -89,7 +53,7 @@ def install() -> bool:
             def _parse_shape(self, shape, node):
                 if (shape.name == "AttributeValue" and isinstance(node, dict) and len(node) == 1
                         and self.operation_model.service_model.service_name == "dynamodb"):
-                    return _parsed(node)
+                    return from_wire(node)
                 return super()._parse_shape(shape, node)
 
         parse.PROTOCOL_PARSERS["json"] = JSONParser
@@ -103,9 +67,24 @@ def install() -> bool:
 
         def _serialize(self, serialized, value, shape, key):
             if shape.name == "AttributeValue":
-                serialized[self.get_serialized_name(shape, key)] = _wire(value)
+                serialized[self.get_serialized_name(shape, key)] = to_wire(value)
                 return
             super()._serialize(serialized, value, shape, key)
 
     serialize.SERVICE_SPECIFIC_SERIALIZERS.setdefault("dynamodb", {})["json"] = DynamoDBSerializer
+    # moto turns every result into plain dicts before serialising it; to_wire reads its values as they are.
+    from moto.core.responses import ActionResult
+    from moto.dynamodb import responses
+
+    if not getattr(responses.DynamoResult, "fast_attribute_values", False):
+        original = responses.DynamoResult.__init__
+
+        def __init__(self, result):
+            if getattr(serialize.get_serializer_class("dynamodb", "json"), "fast_attribute_values", False):
+                ActionResult.__init__(self, result)
+            else:  # moto's own serializer (turned back in a test): it needs the plain dicts
+                original(self, result)
+
+        responses.DynamoResult.__init__ = __init__
+        responses.DynamoResult.fast_attribute_values = True
     return True

@@ -11,7 +11,8 @@ that grow with the table (measured with moto 5.2.5 and 50,000 time entries):
 - **Queries walked the table.** A Query looked at every item of the table, even on the
   base table's own key, and sorted them all for an index. A base-table Query now reads its
   partition; an index Query reads the items under its hash key from a grouping of the
-  table built once and dropped whenever the table is written (``generation``). Its
+  table built on first use and kept in step with every write (each group sorted as moto
+  sorts, again only after it changed). Its
   results are no longer deep-copied (the response only reads them, inside the request),
   and an item's size is computed once until ``update_item`` changes it.
 
@@ -78,24 +79,74 @@ def _sized_once(original):
 
 
 # -- queries ------------------------------------------------------------------------------
-def _index_groups(table, index) -> dict:
-    """Items of the table grouped by the index's hash key values, rebuilt after a write."""
-    cache = table.__dict__.setdefault("_tt_index_groups", {})
-    built = cache.get(index.name)
-    if built is not None and built[0] == generation(table):
-        return built[1]
-    names = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
-    groups: dict[tuple, list] = {}
-    for item in table.all_items():
-        values = tuple(item.attrs.get(name) for name in names)
-        if all(values):
-            groups.setdefault(values, []).append(item)
-    # In the order moto sorts a result in, so its own sort finds them sorted (only speed depends on it).
-    ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"] or [table.range_key_attr]
-    for values, items in groups.items():
-        groups[values] = table.sorted_items(names + [table.hash_key_attr], ranges + [table.range_key_attr], items)
-    cache[index.name] = (generation(table), groups)
-    return groups
+class _Groups:
+    """One index's items by their hash key values, built once and then kept in step with
+    every write to the table (puts, deletes, in-place updates); each group is sorted as
+    moto sorts a query's results, again only after it changed."""
+
+    def __init__(self, table, index):
+        self.table = table
+        self.names = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+        self.sort_attrs = _sort_attrs(table, index)
+        self.members: dict[int, tuple] = {}  # id(item) -> its group
+        self.groups: dict[tuple, dict[int, object]] = {}
+        self.in_order: dict[tuple, list] = {}
+        for item in table.all_items():
+            self.add(item)
+
+    def add(self, item) -> None:
+        values = tuple(item.attrs.get(name) for name in self.names)
+        if all(values):  # an index holds only the items that have its keys
+            self.members[id(item)] = values
+            self.groups.setdefault(values, {})[id(item)] = item
+            self.in_order.pop(values, None)
+
+    def remove(self, item) -> None:
+        values = self.members.pop(id(item), None)
+        if values is not None:
+            group = self.groups[values]
+            group.pop(id(item), None)
+            if not group:
+                del self.groups[values]
+            self.in_order.pop(values, None)
+
+    def items(self, values: tuple) -> list:
+        if values not in self.in_order:
+            members = list(self.groups.get(values, {}).values())
+            self.in_order[values] = self.table.sorted_items(*self.sort_attrs, members)
+        return self.in_order[values]
+
+
+def _groups(table) -> dict:
+    return table.__dict__.setdefault("_tt_groups", {})
+
+
+def _index_groups(table, index) -> _Groups:
+    built = _groups(table)
+    if index.name not in built:
+        built[index.name] = _Groups(table, index)
+    return built[index.name]
+
+
+def _regroup(table, old=None, new=None) -> None:
+    """An item left (``old``) or joined (``new``) the table, or changed in place (both)."""
+    for groups in _groups(table).values():
+        if old is not None:
+            groups.remove(old)
+        if new is not None:
+            groups.add(new)
+
+
+def _sort_attrs(table, index) -> tuple[list, list]:
+    """The attributes moto's query sorts an index's results by (moto 5.2.5, Table.query)."""
+    from moto.dynamodb.models.table import GlobalSecondaryIndex
+
+    hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+    ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
+    if not ranges:
+        gsi_on_range = isinstance(index, GlobalSecondaryIndex) and table.range_key_attr
+        ranges = [table.range_key_attr if gsi_on_range else table.hash_key_attr]
+    return hashes + [table.hash_key_attr], ranges + [table.range_key_attr]
 
 
 def _candidates(table, hash_key, index_name, hash_key_conditions):
@@ -114,7 +165,7 @@ def _candidates(table, hash_key, index_name, hash_key_conditions):
     conditions = dict(hash_key_conditions)
     if sorted(conditions) != sorted(names):
         return None
-    return _index_groups(table, index).get(tuple(conditions[n] for n in names), [])
+    return _index_groups(table, index).items(tuple(conditions[n] for n in names))
 
 
 def _query(original):
@@ -136,27 +187,46 @@ def _query(original):
         if candidates is None:
             return run()
         self.all_items = lambda: candidates  # moto's query reads its candidates through all_items
+        if index_name:  # an index group is sorted already, by the same attributes
+            self.sorted_items = lambda hash_attrs, range_attrs, items: items
         try:
             return run()
         finally:
             del self.all_items
+            self.__dict__.pop("sorted_items", None)
 
     return query
 
 
-# -- writes: counted, and transactions backed up item by item -------------------------------
-def _counting(original, table_of):
-    def write(self, *args, **kwargs):
+# -- writes: counted, regrouped, and transactions backed up item by item ----------------------
+def _put_item(original):
+    def put_item(self, item_attrs, *args, **kwargs):
+        key = _key_of(self, {"Item": item_attrs})
+        old = self.get_item(*key) if key is not None and _exists(self, key) else None
         try:
-            return original(self, *args, **kwargs)
+            new = original(self, item_attrs, *args, **kwargs)
         finally:
-            _written(table_of(self, *args, **kwargs))
+            _written(self)
+        _regroup(self, old, new)
+        return new
 
-    return write
+    return put_item
+
+
+def _delete_item(original):
+    def delete_item(self, *args, **kwargs):
+        try:
+            gone = original(self, *args, **kwargs)
+        finally:
+            _written(self)
+        _regroup(self, old=gone)
+        return gone
+
+    return delete_item
 
 
 def _updating(original):
-    """update_item changes the item in place: count it, and forget the item's size."""
+    """update_item changes the item in place: count it, regroup it, forget its size."""
     def update_item(self, table_name, key, *args, **kwargs):
         try:
             return original(self, table_name, key, *args, **kwargs)
@@ -164,7 +234,9 @@ def _updating(original):
             table = self.tables.get(table_name)
             at = _key_of(table, {"Key": key}) if table is not None else None
             if at is not None and _exists(table, at):
-                table.get_item(*at).__dict__.pop("_tt_size", None)
+                item = table.get_item(*at)
+                item.__dict__.pop("_tt_size", None)
+                _regroup(table, item, item)
             _written(table)
 
     return update_item
@@ -192,6 +264,7 @@ def _put_back(table, key, item) -> None:
         table.items[hash_value][range_value] = item
     else:
         table.items[hash_value] = item
+    _groups(table).clear()  # rare: regroup from scratch on the next index query
     _written(table)
 
 
@@ -231,7 +304,8 @@ def _table_deepcopy(self, memo):
     clone = cls.__new__(cls)
     memo[id(self)] = clone
     for name, value in self.__dict__.items():
-        setattr(clone, name, copy.deepcopy(value, memo))
+        if not name.startswith("_tt_"):  # what this module keeps beside moto's state stays behind
+            setattr(clone, name, copy.deepcopy(value, memo))
     return clone
 
 
@@ -246,8 +320,8 @@ def install() -> None:
     Item.__deepcopy__ = _shared_in_queries(Item.__deepcopy__)
     Item.size = _sized_once(Item.size)
     Table.query = _query(Table.query)
-    Table.put_item = _counting(Table.put_item, lambda table, *a, **k: table)
-    Table.delete_item = _counting(Table.delete_item, lambda table, *a, **k: table)
+    Table.put_item = _put_item(Table.put_item)
+    Table.delete_item = _delete_item(Table.delete_item)
     DynamoDBBackend.update_item = _updating(DynamoDBBackend.update_item)
     DynamoDBBackend.transact_write_items = _transact(DynamoDBBackend.transact_write_items)
     Table.__deepcopy__ = _table_deepcopy

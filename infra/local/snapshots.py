@@ -28,6 +28,7 @@ from pathlib import Path
 
 from infra.local import moto_tables
 from infra.local.aws import BUCKET, REGION
+from shared.models.wire import from_wire, to_wire  # imported here: the forked child must import nothing
 
 
 def _backend():
@@ -44,10 +45,8 @@ def _table_names() -> list[str]:
 
 
 def _item_lines(table):
-    from infra.local.moto_speedups import _wire
-
     for item in table.all_items():
-        yield json.dumps({name: _wire(value) for name, value in item.attrs.items()})
+        yield json.dumps({name: to_wire(value) for name, value in item.attrs.items()})
 
 
 def _dump(tables: dict, folder: Path) -> dict[str, int]:
@@ -63,18 +62,21 @@ def _dump(tables: dict, folder: Path) -> dict[str, int]:
     return counts
 
 
-def _dump_in_child(tables: dict, folder: Path, lock) -> dict[str, int]:
-    """_dump in a forked child, forked while ``lock`` holds DynamoDB requests back."""
+def _fork_dump(tables: dict, folder: Path) -> int:
+    """_dump in a forked child (call it while no DynamoDB request runs); returns its pid."""
+    pid = os.fork()
+    if pid == 0:  # the child: no locks, no imports, no logging; only memory to files
+        code = 1
+        try:
+            (folder / "counts.json").write_text(json.dumps(_dump(tables, folder)))
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _child_counts(pid: int, folder: Path) -> dict[str, int]:
     result = folder / "counts.json"
-    with lock:
-        pid = os.fork()
-        if pid == 0:  # the child: no locks, no imports, no logging; only memory to files
-            code = 1
-            try:
-                result.write_text(json.dumps(_dump(tables, folder)))
-                code = 0
-            finally:
-                os._exit(code)
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0 or not result.exists():
         raise RuntimeError("the snapshot's child process failed")
@@ -113,19 +115,21 @@ class Snapshots:
         (tmp / "dynamodb").mkdir(parents=True)
         (tmp / "s3").mkdir()
         manifest, changed = self._save_objects(boto3.client("s3"), tmp / "s3")
-        backend = _backend()
+        backend, child = _backend(), None
+        # One instant for every table: which changed, and (forked) their contents, with no request half-way.
         with self.lock or _NoLock():
             current = {name: backend.tables[name] for name in _table_names() if name in backend.tables}
             dirty = {name: t for name, t in current.items() if not self._unchanged(name, t)}
             marks = {name: (id(t), moto_tables.generation(t)) for name, t in current.items()}
+            if dirty and self.lock is not None and hasattr(os, "fork"):
+                child = _fork_dump(dirty, tmp / "dynamodb")
         if not dirty and not changed and set(manifest) == set(self.objects) and self.directory.exists():
             shutil.rmtree(tmp, ignore_errors=True)
             return self._counts()
         for name in set(current) - set(dirty):
             os.link(self.directory / "dynamodb" / f"{name}.jsonl", tmp / "dynamodb" / f"{name}.jsonl")
         if dirty:
-            fork = hasattr(os, "fork") and self.lock is not None
-            counts = _dump_in_child(dirty, tmp / "dynamodb", self.lock) if fork else _dump(dirty, tmp / "dynamodb")
+            counts = _child_counts(child, tmp / "dynamodb") if child else _dump(dirty, tmp / "dynamodb")
             self.table_items.update(counts)
         (tmp / "s3" / "manifest.json").write_text(json.dumps(list(manifest.values())))
         self._swap(tmp)
@@ -169,8 +173,6 @@ class Snapshots:
         counts = {"items": 0, "objects": 0}
         if not self.directory.exists():
             return counts
-        from infra.local.moto_speedups import _parsed
-
         backend, loaded = _backend(), []
         for path in sorted((self.directory / "dynamodb").glob("*.jsonl")):
             table = backend.tables.get(path.stem)
@@ -182,7 +184,7 @@ class Snapshots:
                 with open(path) as lines:
                     for line in lines:
                         if line.strip():
-                            table.put_item({k: _parsed(v) for k, v in json.loads(line).items()})
+                            table.put_item({k: from_wire(v) for k, v in json.loads(line).items()})
                             n += 1
             finally:
                 table.stream_shard = stream

@@ -25,6 +25,35 @@ def dynamodb_client():
     return connection().client
 
 
+def query_raw(source, hash_key, to_domain, **conditions):
+    """A Query (on a model or an index) whose items go from their attribute values straight
+    to ``to_domain``: bulk reads skip building a PynamoDB model per item, which cost more
+    than reading the item (exports: ~60 µs an entry). PynamoDB's iterator applies the
+    function it is given to each raw item; only that function changes."""
+    iterator = source.query(hash_key, **conditions)
+    iterator._map_fn = to_domain  # pinned PynamoDB (requirements/constraints.txt); tested through iter_entries
+    return iterator
+
+
+def raw_reader(model, fields: list[str]):
+    """A function from a stored item's attribute values to {field: value}, with the model's
+    own deserialisers and defaults, as PynamoDB would have set them."""
+    attributes = [(name, attr) for name, attr in model.get_attributes().items() if name in fields]
+
+    def read(raw: dict) -> dict:
+        values = {}
+        for name, attr in attributes:
+            value = raw.get(attr.attr_name)
+            if value is None or "NULL" in value:
+                default = attr.default
+                values[name] = default() if callable(default) else default
+            else:
+                values[name] = attr.deserialize(attr.get_value(value))
+        return values
+
+    return read
+
+
 def fetch_page(source, hash_key, *, page: int, per_page: int, to_domain, range_key_condition=None,
                filter_condition=None, newest_first: bool = False) -> Page:
     """One page of a Query on ``source`` (a model or an index), in range-key order.

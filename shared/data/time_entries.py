@@ -15,7 +15,7 @@ from pynamodb.models import BatchWrite
 
 from shared.clock import iso_z, utcnow
 from shared.data import counters, search_terms, unique_names
-from shared.data.common import fetch_page, is_conditional_failure, save_versioned, transaction
+from shared.data.common import fetch_page, is_conditional_failure, query_raw, raw_reader, save_versioned, transaction
 from shared.domain import Page, Span, TimeEntry
 from shared.errors import Conflict
 from shared.models.base import ORG
@@ -34,6 +34,15 @@ def timer_key(user_id: int) -> str:
 def _to_domain(item: TimeEntryModel) -> TimeEntry:
     values = {n: getattr(item, n) for n in _FIELDS}
     values["tags"] = tuple(item.tags or ())
+    return TimeEntry(**values)
+
+
+_read_raw = raw_reader(TimeEntryModel, _FIELDS)
+
+
+def _raw_to_domain(raw: dict) -> TimeEntry:
+    values = _read_raw(raw)
+    values["tags"] = tuple(values["tags"] or ())
     return TimeEntry(**values)
 
 
@@ -222,8 +231,8 @@ def iter_entries(*, user_id: int | None, project_id: int | None = None, start: d
     filters = [TimeEntryModel.project_id == project_id] if filter_project else []
     if billable is not None:
         filters.append(TimeEntryModel.billable == billable)
-    for item in source.query(hash_key, range_key_condition=_range(start, end), filter_condition=_all(filters)):
-        yield _to_domain(item)
+    yield from query_raw(source, hash_key, _raw_to_domain, range_key_condition=_range(start, end),
+                         filter_condition=_all(filters))
 
 
 def spans_in_range(*, user_id: int | None, project_id: int | None, start: datetime, end: datetime) -> Iterator[Span]:

@@ -8,7 +8,10 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from shared.models import wire
 from shared.settings import get_settings
+
+wire.install()  # before PynamoDB makes its client: attribute values pass botocore as they are
 
 ORG = "default"  # single-organisation deployment; the partition key leaves room for more
 

@@ -315,3 +315,26 @@ def test_import_csv_reads_other_trackers_exports(api, world):
     assert {e["source"] for e in entries} == {"toggl"}
     night = next(e for e in entries if e["notes"] == "Night shift, part 1")
     assert night["duration_seconds"] == 3600 and night["billable"] is False
+
+
+def test_bulk_reads_skip_the_model_and_give_the_same_entries(aws):
+    """Exports read entries from their attribute values (query_raw): exactly what the model gives."""
+    from datetime import datetime, timedelta, timezone
+
+    from shared.data import time_entries as entries_data
+    from shared.models.time_entries import TimeEntryModel
+
+    start = datetime(2024, 3, 1, 9, tzinfo=timezone.utc)
+    written = entries_data.put_entries([
+        {"user_id": 7, "project_id": None, "task_id": None, "start_time": start, "end_time": start + timedelta(hours=1),
+         "notes": None, "tags": [], "billable": False, "paid": False, "source": "import"},
+        {"user_id": 7, "project_id": 3, "task_id": 4, "start_time": start + timedelta(days=1),
+         "end_time": start + timedelta(days=1, minutes=5), "notes": "é “quoted”", "tags": ["a", "b"],
+         "billable": True, "paid": True, "source": "api"}])
+    entries_data.put_entry({"user_id": 7, "project_id": None, "task_id": None, "start_time": start + timedelta(days=2),
+                            "end_time": None, "notes": "running", "tags": ["t"], "source": "timer"}, guard_timer=True)
+    TimeEntryModel(written[0].id).update(actions=[TimeEntryModel.billable.remove()])  # stored without it: default
+    raw = list(entries_data.iter_entries(user_id=7))
+    by_model = [entries_data._to_domain(TimeEntryModel.get(e.id)) for e in raw]
+    assert raw == by_model and len(raw) == 3
+    assert raw[0].billable is True and raw[2].end_time is None and raw[1].tags == ("a", "b")

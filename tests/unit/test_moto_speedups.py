@@ -49,7 +49,7 @@ def test_the_fast_path_really_runs_and_can_be_turned_off(monkeypatch):
     monkeypatch.setitem(serialize.SERVICE_SPECIFIC_SERIALIZERS, "dynamodb", {})
     monkeypatch.setitem(parse.PROTOCOL_PARSERS, "json", parse.JSONParser)
     ran = {"parsed": 0, "wire": 0}
-    for name, key in (("_parsed", "parsed"), ("_wire", "wire")):
+    for name, key in (("from_wire", "parsed"), ("to_wire", "wire")):
         original = getattr(moto_speedups, name)
         monkeypatch.setattr(moto_speedups, name, lambda v, _o=original, _k=key: (ran.__setitem__(_k, ran[_k] + 1),
                                                                                   _o(v))[1])

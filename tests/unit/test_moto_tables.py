@@ -51,11 +51,11 @@ QUERIES = [
 ]
 
 
-def _all_pages(ddb, query, values, limit):
+def _all_pages(ddb, query, values, limit, table="t"):
     pages, start = [], None
     while True:
         extra = {"ExclusiveStartKey": start} if start else {}
-        got = ddb.query(TableName="t", ExpressionAttributeValues=values, Limit=limit, **query, **extra)
+        got = ddb.query(TableName=table, ExpressionAttributeValues=values, Limit=limit, **query, **extra)
         pages.append((got["Items"], got["Count"], got.get("LastEvaluatedKey")))
         start = got.get("LastEvaluatedKey")
         if not start:
@@ -145,3 +145,24 @@ def test_scans_and_queries_leave_no_items_behind():
         gc.collect()
         assert sum(isinstance(o, Item) for o in gc.get_objects()) == alive == 200
         assert Item.instances_tracked == []
+
+
+def test_a_hash_only_table_and_an_index_without_range_answer_as_motos_own_code():
+    rng = random.Random(7)
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        ddb.create_table(
+            TableName="h", BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "N"},
+                                  {"AttributeName": "grp", "AttributeType": "S"}],
+            GlobalSecondaryIndexes=[{"IndexName": "by-grp", "KeySchema": [{"AttributeName": "grp", "KeyType": "HASH"}],
+                                     "Projection": {"ProjectionType": "ALL"}}])
+        for step in range(80):
+            ddb.put_item(TableName="h", Item={"id": {"N": str(rng.randint(1, 30))}, "grp": {"S": rng.choice("ab")}})
+            if step % 10 == 9:
+                for query, values in (({"KeyConditionExpression": "id = :i"}, {":i": {"N": str(rng.randint(1, 30))}}),
+                                      ({"IndexName": "by-grp", "KeyConditionExpression": "grp = :g"},
+                                       {":g": {"S": rng.choice("ab")}})):
+                    fast = _all_pages(ddb, query, values, 4, table="h")
+                    with moto_tables.moto_own_code():
+                        assert fast == _all_pages(ddb, query, values, 4, table="h"), query
