@@ -241,10 +241,18 @@ def spans_in_range(*, user_id: int | None, project_id: int | None, start: dateti
     filters = [TimeEntryModel.end_time.exists()]
     if filter_project:
         filters.append(TimeEntryModel.project_id == project_id)
-    query = source.query(hash_key, range_key_condition=_range(start, end), filter_condition=_all(filters),
-                         attributes_to_get=["project_id", "billable", "start_time", "end_time"])  # 1 MB pages
-    for item in query:
-        yield Span(item.project_id, bool(item.billable), int((item.end_time - item.start_time).total_seconds()))
+    yield from query_raw(source, hash_key, _raw_to_span, range_key_condition=_range(start, end),
+                         filter_condition=_all(filters), attributes_to_get=list(_SPAN_FIELDS))  # 1 MB pages
+
+
+_SPAN_FIELDS = ("project_id", "billable", "start_time", "end_time")
+_read_span = raw_reader(TimeEntryModel, list(_SPAN_FIELDS))
+
+
+def _raw_to_span(raw: dict) -> Span:
+    values = _read_span(raw)
+    return Span(values["project_id"], bool(values["billable"]),
+                int((values["end_time"] - values["start_time"]).total_seconds()))
 
 
 def duplicate_keys(user_id: int, start: datetime, end: datetime) -> dict[tuple, int]:
