@@ -14,7 +14,8 @@ that grow with the table (measured with moto 5.2.5 and 50,000 time entries):
   table built on first use and kept in step with every write (each group sorted as moto
   sorts, again only after it changed). Its
   results are no longer deep-copied (the response only reads them, inside the request),
-  and an item's size is computed once until ``update_item`` changes it.
+  a projection of top-level attributes picks the item's values, and an item's size is
+  computed once until ``update_item`` changes it.
 
 Each change only narrows what moto looks at or keeps: moto's own code still filters,
 sorts, pages, projects and checks conditions. tests/unit/test_moto_tables.py runs
@@ -66,6 +67,22 @@ def _shared_in_queries(original):
         return self if getattr(_state, "querying", False) else original(self, memo)
 
     return __deepcopy__
+
+
+def _projected(original):
+    """A projection of top-level attributes, the item's own values picked (moto converted
+    the whole item to plain JSON and back for each one)."""
+    def project(self, projection_expressions):
+        names = {path[0] for path in projection_expressions}
+        if getattr(_state, "off", False) or any(len(path) != 1 or "[" in path[0] for path in projection_expressions):
+            return original(self, projection_expressions)
+        clone = object.__new__(type(self))
+        clone.hash_key, clone.range_key = self.hash_key, self.range_key
+        clone.attrs = type(self.attrs).__new__(type(self.attrs))
+        dict.__init__(clone.attrs, ((k, v) for k, v in self.attrs.items() if k in names))
+        return clone
+
+    return project
 
 
 def _sized_once(original):
@@ -319,6 +336,7 @@ def install() -> None:
     Item.__new__ = _untracked_new
     Item.__deepcopy__ = _shared_in_queries(Item.__deepcopy__)
     Item.size = _sized_once(Item.size)
+    Item.project = _projected(Item.project)
     Table.query = _query(Table.query)
     Table.put_item = _put_item(Table.put_item)
     Table.delete_item = _delete_item(Table.delete_item)

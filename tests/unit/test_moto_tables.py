@@ -48,6 +48,9 @@ QUERIES = [
     {"IndexName": "by-project", "KeyConditionExpression": "proj = :p AND begins_with(#s, :m)",
      "ExpressionAttributeNames": {"#s": "start"}},
     {"IndexName": "by-org", "KeyConditionExpression": "org = :o"},
+    {"KeyConditionExpression": "#u = :u", "ProjectionExpression": "#s, proj, nothing",
+     "ExpressionAttributeNames": {"#u": "user", "#s": "start"}},
+    {"IndexName": "by-project", "KeyConditionExpression": "proj = :p", "ProjectionExpression": "id, org"},
 ]
 
 
