@@ -256,7 +256,7 @@ class ExportJob:
     export_type: str  # gdpr | filtered | backup
     export_format: str  # json | zip | csv
     status: ExportStatus
-    filters: ExportFilters
+    filters: ExportFilters | None  # None: an export of everything (GDPR, backups)
     filename: str
     object_key: str
     record_count: int | None

@@ -110,9 +110,11 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/imports/{import_id}/tags", "imports", "read:time_entries", "list_import_tags"),
     _r("GET", "/api/v1/imports/{import_id}/projects", "imports", "read:time_entries", "list_import_projects"),
     # exports and backups (TimeTracker's paths)
-    _r("POST", "/api/export/gdpr", "exports", "read:time_entries", "create_gdpr_export", 202),
-    _r("POST", "/api/export/filtered", "exports", "read:time_entries", "create_filtered_export", 202),
-    _r("POST", "/api/export/backup", "exports", "admin:all", "create_backup", 202),
+    # 200: finished within EXPORT_WAIT_SECONDS; 202: still being built (follow status_url).
+    _r("POST", "/api/export/gdpr", "exports", "read:time_entries", "create_gdpr_export", 202, statuses=(200,)),
+    _r("POST", "/api/export/filtered", "exports", "read:time_entries", "create_filtered_export", 202,
+       statuses=(200,)),
+    _r("POST", "/api/export/backup", "exports", "admin:all", "create_backup", 202, statuses=(200,)),
     _r("GET", "/api/export/status/{export_id}", "exports", "read:time_entries", "get_export_status"),
     _r("GET", "/api/export/history", "exports", "read:time_entries", "list_export_history"),
     _r("GET", "/api/export/download/{export_id}", "exports", "read:time_entries", "download_export", 302,

@@ -50,6 +50,7 @@ class Settings:
     app_version: str
     allow_multiple_timers: bool
     dynamodb_read_timeout_seconds: int
+    export_wait_seconds: int
 
     def table(self, logical: str) -> str:
         return self.tables[logical]
@@ -74,4 +75,6 @@ def get_settings() -> Settings:
         app_version=os.environ.get("APP_VERSION", "1.0.0"),
         allow_multiple_timers=os.environ.get("ALLOW_MULTIPLE_TIMERS", "false").strip().lower() in ("1", "true", "yes"),
         dynamodb_read_timeout_seconds=_int("DYNAMODB_READ_TIMEOUT_SECONDS", 5),
+        # How long a POST for an export waits for the worker: a small export is answered finished (200).
+        export_wait_seconds=_int("EXPORT_WAIT_SECONDS", 5),
     )

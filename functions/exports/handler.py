@@ -23,6 +23,7 @@ from shared.api.schemas.exports import (
 from shared.api.uploads import read_upload
 from shared.domain import ExportFilters
 from shared.errors import ValidationFailed
+from shared.jobs.status import ExportStatus
 from shared.logic import exports, restores
 from shared.logic.paging import Paging
 
@@ -34,10 +35,14 @@ def _out(job) -> ExportOut:
 
 
 def _started(job) -> Response[ExportStarted]:
-    body = ExportStarted(message="The export is being prepared", export_id=job.id, status=job.status,
-                         filename=job.filename, status_url=f"/api/export/status/{job.id}",
-                         download_url=f"/api/export/download/{job.id}", export=_out(job))
-    return Response(status_code=202, content_type="application/json", body=body)
+    """200 with the finished export when the worker was quick enough, else 202 (follow status_url)."""
+    job = exports.finished_soon(job)
+    ready = job.status == ExportStatus.COMPLETED
+    body = ExportStarted(message="The export is ready" if ready else "The export is being prepared",
+                         export_id=job.id, status=job.status, filename=job.filename,
+                         status_url=f"/api/export/status/{job.id}", download_url=f"/api/export/download/{job.id}",
+                         export=_out(job))
+    return Response(status_code=200 if ready else 202, content_type="application/json", body=body)
 
 
 @api.route

@@ -133,7 +133,8 @@ _ERRORS = {
     429: "Rate limit exceeded (see Retry-After)",
     503: "An AWS service is unavailable; retry after Retry-After",
 }
-_OTHER_SUCCESS = {201: "Created", 202: "Accepted: continues in the background", 204: "Nothing to show yet",
+_OTHER_SUCCESS = {200: "Done within the request: the result is ready", 201: "Created",
+                  202: "Accepted: continues in the background", 204: "Nothing to show yet",
                   302: "Found: the Location header holds a short-lived download URL"}
 
 
@@ -151,7 +152,9 @@ def _documented_responses(route: routes.Route, fn: Callable) -> dict:
         common = [c for c in common if c not in (409, 413, 415)]
     error = {"application/json": {"model": ErrorBody}}
     responses: dict = {route.status: success}
-    responses.update({c: {"description": _OTHER_SUCCESS[c]} for c in route.statuses if c in _OTHER_SUCCESS})
+    responses.update({c: {"description": _OTHER_SUCCESS[c],  # 200 and 201 carry the same body as the success
+                          **({"content": success["content"]} if c in (200, 201) and "content" in success else {})}
+                      for c in route.statuses if c in _OTHER_SUCCESS})
     responses.update({c: {"description": _ERRORS[c], "content": error}
                       for c in [*common, *route.statuses] if c in _ERRORS})
     return responses

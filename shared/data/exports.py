@@ -19,7 +19,8 @@ PURGE_AFTER = timedelta(days=1)  # the record outlives its file by a day, then T
 
 def _export(item: ExportModel) -> ExportJob:
     values = {n: getattr(item, n) for n in _EXPORT_FIELDS}
-    values["filters"] = ExportFilters.from_record(item.filters.as_dict() if item.filters else {})
+    stored = item.filters.as_dict() if item.filters is not None else {}
+    values["filters"] = ExportFilters.from_record(stored) if stored else None
     return ExportJob(**values)
 
 

@@ -29,6 +29,8 @@ def record(obj) -> dict:
             value = list(value)
         elif hasattr(value, "as_record"):  # export filters, import options: as they are stored
             value = value.as_record()
+        elif value is None and f.name == "filters":
+            value = {}  # an export of everything (GDPR, backups) has always shown no filters
         out[f.name] = value
     return out
 

@@ -21,7 +21,7 @@ from shared.data import projects as projects_data
 from shared.data import tasks as tasks_data
 from shared.data import time_entries as entries_data
 from shared.data import users as users_data
-from shared.domain import ExportJob
+from shared.domain import ExportFilters, ExportJob
 from shared.exports.backup_format import BACKED_UP, KEPT_COUNTERS, write_backup
 from shared.exports.csv_cells import write_csv
 from shared.exports.documents import CONTENT_TYPES, Section, write_json, write_zip
@@ -122,7 +122,7 @@ def _gdpr(job: ExportJob, out) -> int:
 
 
 def _filtered(job: ExportJob, out) -> int:
-    f = job.filters
+    f = job.filters or ExportFilters()
     zone = user_zone(job.user_id)  # the days are the requester's
     start = parse_bound(f.start_date.isoformat(), zone, "start_date", end=False) if f.start_date else None
     end = parse_bound(f.end_date.isoformat(), zone, "end_date", end=True) if f.end_date else None

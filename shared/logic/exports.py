@@ -10,6 +10,7 @@ presigned URL.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from shared.clock import utcnow
@@ -21,12 +22,12 @@ from shared.domain import ExportFilters, ExportJob, Page, Principal
 from shared.errors import Conflict, Forbidden, Gone, NotFound, ValidationFailed
 from shared.exports.documents import CONTENT_TYPES
 from shared.jobs.messages import BuildExport
-from shared.jobs.status import ExportStatus
+from shared.jobs.status import EXPORT_FINAL, ExportStatus
 from shared.logic.ownership import may_see, whose
 from shared.logic.paging import Paging
+from shared.settings import get_settings
 
 DOWNLOAD_URL_SECONDS = 300
-NO_FILTERS = ExportFilters()  # GDPR exports and backups hold everything
 
 
 def _stamp() -> str:
@@ -34,18 +35,33 @@ def _stamp() -> str:
 
 
 def _record(user_id: int, export_type: str, export_format: str, filename: str,
-            filters: ExportFilters = NO_FILTERS) -> ExportJob:
+            filters: ExportFilters | None = None) -> ExportJob:
     export_id = exports_data.new_export_id()
     return exports_data.put_export(export_id, {
         "user_id": user_id, "export_type": export_type, "export_format": export_format,
         "filename": filename, "object_key": bucket_layout.export_file(export_id, filename),
-        "filters": filters.as_record()})
+        "filters": filters.as_record() if filters else {}})
 
 
 def _start(principal: Principal, export_type: str, export_format: str, filename: str,
-           filters: ExportFilters = NO_FILTERS) -> ExportJob:
+           filters: ExportFilters | None = None) -> ExportJob:
     job = _record(principal.user_id, export_type, export_format, filename, filters)
     work_queue.send([BuildExport(job.id)])
+    return job
+
+
+POLL_SECONDS = 0.1
+
+
+def finished_soon(job: ExportJob) -> ExportJob:
+    """The export once the worker has finished it, or as it stands after the wait the settings
+    allow (EXPORT_WAIT_SECONDS): a small export is answered finished, so a client that
+    downloads at once, as the import/export guide shows, gets its file. A big one goes on in
+    the background (its status_url). The wait is GetItems, one per POLL_SECONDS."""
+    deadline = time.monotonic() + get_settings().export_wait_seconds
+    while job.status not in EXPORT_FINAL and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        job = exports_data.get_export(job.id) or job
     return job
 
 

@@ -34,6 +34,7 @@ class Stack:
                     "TT_ADMIN_TOKEN": admin_token, **{k: str(v) for k, v in env.items()}}
         for var in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             self.env.pop(var, None)  # the stack sets its own
+        self.env.pop("EXPORT_WAIT_SECONDS", None)  # the handler tests' setting; the stack runs as `make run` does
         self.process: subprocess.Popen | None = None
         self.log = state_dir / "stack.log"
 

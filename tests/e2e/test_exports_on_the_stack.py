@@ -1,5 +1,6 @@
-"""Exports on the running stack: the export worker fed by the local poller, a 302 to the
-embedded S3's presigned URL, and a backup that a dry-run restore reads back."""
+"""Exports on the running stack: the export worker fed by the local poller (a small export is
+finished while its POST waits), a 302 to the embedded S3's presigned URL, and a backup that a
+dry-run restore reads back."""
 import io
 import time
 import zipfile
@@ -20,7 +21,7 @@ def test_gdpr_zip_downloads_through_a_redirect_to_the_embedded_s3(stack):
     admin.post(stack.url("/api/v1/time-entries"), json={
         "start_time": "2024-05-01T09:00:00Z", "end_time": "2024-05-01T10:00:00Z", "notes": "=1+1 exported"})
     r = admin.post(stack.url("/api/export/gdpr"), json={"format": "zip"})
-    assert r.status_code == 202, r.text
+    assert r.status_code == 200 and r.json()["status"] == "completed", r.text  # small: finished within the wait
     status = _wait(admin, stack.url(r.json()["status_url"]), lambda s: s["status"] in ("completed", "failed"))
     assert status["status"] == "completed", status
     redirect = admin.get(stack.url(status["download_url"]), allow_redirects=False)
@@ -35,7 +36,7 @@ def test_gdpr_zip_downloads_through_a_redirect_to_the_embedded_s3(stack):
 def test_a_backup_is_read_back_by_a_dry_run_restore(stack):
     admin = stack.session()
     r = admin.post(stack.url("/api/export/backup"))
-    assert r.status_code == 202, r.text
+    assert r.status_code in (200, 202), r.text
     backup = _wait(admin, stack.url(r.json()["status_url"]), lambda s: s["status"] in ("completed", "failed"))
     assert backup["status"] == "completed", backup
     r = admin.post(stack.url("/api/backup/restore"), json={"export_id": backup["id"], "dry_run": True})

@@ -90,13 +90,13 @@ def invoke(function: str, event: dict) -> dict:
 
     if function not in _handlers:
         _handlers[function] = load_handler(function)
-    _recorded = []
+    outer = (_recorded, _may_scan)  # a function invoked while another runs (a worker the API waits for)
+    made = _recorded = []
     _may_scan = any("dynamodb:Scan" in actions for actions in ACCESS[function].values())
     try:
         result = _handlers[function](event, LocalContext(function))
-        made, _recorded = _recorded, None
     finally:
-        _recorded, _may_scan = None, False
+        _recorded, _may_scan = outer
     assert_granted(function, made)
     return result
 

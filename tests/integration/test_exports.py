@@ -207,3 +207,43 @@ def _small_parts(init):
         self.PART_BYTES = 1
 
     return wrapped
+
+
+def test_an_export_finished_within_the_wait_is_answered_ready_and_downloads_at_once(api, world, monkeypatch):
+    """A client following the guide downloads download_url right after the POST: a small export is finished by
+    then (200); one the worker has not finished within EXPORT_WAIT_SECONDS is a 202, as before."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from shared.logic import exports
+    from shared.settings import get_settings
+
+    waited = []
+    monkeypatch.setattr(exports, "get_settings", lambda: replace(get_settings(), export_wait_seconds=5))
+    # While the API waits, the export worker runs (as the queue's event source would).
+    monkeypatch.setattr(exports, "time", SimpleNamespace(monotonic=__import__("time").monotonic,
+                                                         sleep=lambda s: (waited.append(s), export_drain())))
+    r = api("POST", "/api/export/gdpr", token=world["alice"], body={"format": "json"})
+    assert r.status == 200, r
+    body = r.json()
+    assert (body["status"], body["message"], body["export"]["status"]) == ("completed", "The export is ready",
+                                                                            "completed")
+    assert waited == [exports.POLL_SECONDS]  # one poll: the worker had finished
+    content, _ = download(api, world["alice"], body["export_id"])
+    assert json.loads(content)["export_info"]["export_id"] == body["export_id"]
+
+    monkeypatch.setattr(exports, "time", SimpleNamespace(monotonic=iter([0, 1, 99]).__next__,
+                                                         sleep=lambda s: None))  # the worker is slow
+    r = api("POST", "/api/export/gdpr", token=world["alice"], body={"format": "json"})
+    assert r.status == 202 and r.json()["status"] == "pending"
+
+
+def test_exports_of_everything_show_no_filters(api, world):
+    gdpr = start(api, world["alice"], "/api/export/gdpr", {"format": "json"})
+    assert gdpr["export"]["filters"] == {}
+    filtered = start(api, world["alice"], "/api/export/filtered",
+                     {"format": "json", "filters": {"billable_only": True}})
+    assert filtered["export"]["filters"]["billable_only"] is True and filtered["export"]["filters"]["user_id"]
+    export_drain()
+    listed = api("GET", "/api/export/history", token=world["alice"]).json()["exports"]
+    assert {e["export_type"]: e["filters"] == {} for e in listed} == {"gdpr": True, "filtered": False}

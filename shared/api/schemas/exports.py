@@ -52,7 +52,7 @@ class ExportOut(Out):
     def of(cls, job: ExportJob, expired: bool) -> "ExportOut":
         ready = job.status == ExportStatus.COMPLETED and not expired
         return cls.model_validate({**{f: getattr(job, f) for f in cls.model_fields if hasattr(job, f)},
-                                   "filters": job.filters.as_record(), "expired": expired,
+                                   "filters": job.filters.as_record() if job.filters else {}, "expired": expired,
                                    "download_url": f"/api/export/download/{job.id}" if ready else None})
 
 
