@@ -12,7 +12,8 @@ that grow with the table (measured with moto 5.2.5 and 50,000 time entries):
   base table's own key, and sorted them all for an index. A base-table Query now reads its
   partition; an index Query reads the items under its hash key from a grouping of the
   table built on first use and kept in step with every write (each group sorted as moto
-  sorts, again only after it changed). Its
+  sorts, again only after it changed), and a page after the first starts where a binary
+  search puts it instead of comparing every earlier item. Its
   results are no longer deep-copied (the response only reads them, inside the request),
   a projection of top-level attributes picks the item's values, and an item's size is
   computed once until ``update_item`` changes it.
@@ -185,6 +186,25 @@ def _candidates(table, hash_key, index_name, hash_key_conditions):
     return _index_groups(table, index).items(tuple(conditions[n] for n in names))
 
 
+def _after(table, index_name: str, ordered: list, start_key: dict, forward: bool) -> list:
+    """An index group without the items a page that starts after ``start_key`` skips. moto
+    compares every earlier item with the key; on the sorted group its own comparison is
+    true for a prefix (forward) or a suffix (backward), so a binary search finds the cut."""
+    attrs = _sort_attrs(table, table.get_index(index_name))
+
+    def skipped(i: int) -> bool:
+        return table._item_comes_before_dct(ordered[i], start_key, *attrs, forward)
+
+    lo, hi = 0, len(ordered)
+    while lo < hi:  # forward: the first item not skipped; backward: the first one skipped
+        mid = (lo + hi) // 2
+        if skipped(mid) == forward:
+            lo = mid + 1
+        else:
+            hi = mid
+    return ordered[lo:] if forward else ordered[:lo]
+
+
 def _query(original):
     def query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
               projection_expressions, index_name=None, consistent_read=False, filter_expression=None,
@@ -203,6 +223,8 @@ def _query(original):
                                                                              hash_key_conditions)
         if candidates is None:
             return run()
+        if index_name and exclusive_start_key:
+            candidates = _after(self, index_name, candidates, exclusive_start_key, scan_index_forward)
         self.all_items = lambda: candidates  # moto's query reads its candidates through all_items
         if index_name:  # an index group is sorted already, by the same attributes
             self.sorted_items = lambda hash_attrs, range_attrs, items: items
