@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from contextlib import nullcontext
 from pathlib import Path
 
 from infra.local import moto_tables
@@ -117,7 +118,7 @@ class Snapshots:
         manifest, changed = self._save_objects(boto3.client("s3"), tmp / "s3")
         backend, child = _backend(), None
         # One instant for every table: which changed, and (forked) their contents, with no request half-way.
-        with self.lock or _NoLock():
+        with self.lock or nullcontext():
             current = {name: backend.tables[name] for name in _table_names() if name in backend.tables}
             dirty = {name: t for name, t in current.items() if not self._unchanged(name, t)}
             marks = {name: (id(t), moto_tables.generation(t)) for name, t in current.items()}
@@ -207,11 +208,3 @@ class Snapshots:
                                 **extra)
             self.objects[entry["key"]] = {**entry, "etag": put["ETag"], "size": len(body)}
         return len(self.objects)
-
-
-class _NoLock:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *_):
-        return False

@@ -15,8 +15,6 @@ from typing import IO, Callable, Iterable
 from shared.exports.csv_cells import CsvWriter, write_csv
 from shared.exports.records import COLUMNS
 
-# An export file's media type by its format (the object's Content-Type and the download's).
-CONTENT_TYPES = {"json": "application/json", "zip": "application/zip", "csv": "text/csv; charset=utf-8"}
 
 @dataclass(frozen=True)
 class Section:

@@ -22,9 +22,10 @@ from shared.data import tasks as tasks_data
 from shared.data import time_entries as entries_data
 from shared.data import users as users_data
 from shared.domain import ExportFilters, ExportJob
+from shared.exports import CONTENT_TYPES
 from shared.exports.backup_format import BACKED_UP, KEPT_COUNTERS, write_backup
 from shared.exports.csv_cells import write_csv
-from shared.exports.documents import CONTENT_TYPES, Section, write_json, write_zip
+from shared.exports.documents import Section, write_json, write_zip
 from shared.exports.records import COLUMNS, entry_record, record
 from shared.jobs.messages import BuildExport
 from shared.jobs.registry import handles, settles

@@ -20,7 +20,7 @@ from shared.data import projects as projects_data
 from shared.data import users as users_data
 from shared.domain import ExportFilters, ExportJob, Page, Principal
 from shared.errors import Conflict, Forbidden, Gone, NotFound, ValidationFailed
-from shared.exports.documents import CONTENT_TYPES
+from shared.exports import CONTENT_TYPES
 from shared.jobs.messages import BuildExport
 from shared.jobs.status import EXPORT_FINAL, ExportStatus
 from shared.logic.ownership import may_see, whose

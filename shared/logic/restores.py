@@ -36,7 +36,7 @@ from shared.exports.backup_format import BACKED_UP, KEPT_COUNTERS, canonical_lin
 from shared.jobs.messages import RestoreStep
 from shared.jobs.registry import handles, settles
 from shared.jobs.status import ExportStatus, RestoreStatus
-from shared.logic import export_builds, exports, uploads
+from shared.logic import exports, uploads
 from shared.logic.exports import is_expired
 
 STEP_ITEMS = 20_000  # per message: a step stays far inside the worker's timeout
@@ -242,6 +242,10 @@ def _safety(job: RestoreJob, cursor: dict) -> None:
 
 
 def _safety_build(job: RestoreJob, cursor: dict) -> None:
+    # Imported here: the exports API function imports this module to start restores, and must not load the
+    # export writers at cold start.
+    from shared.logic import export_builds
+
     export_builds.build(cursor["export_id"])
     built = exports_data.get_export(cursor["export_id"])
     if built is None or built.status != ExportStatus.COMPLETED:
