@@ -9,4 +9,6 @@ def utcnow() -> datetime:
 
 def iso_z(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z, to the second: how the API and the sort keys write instants."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    if moment.tzinfo is not timezone.utc:
+        moment = moment.astimezone(timezone.utc)
+    return moment.isoformat(timespec="seconds")[:19] + "Z"

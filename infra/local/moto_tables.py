@@ -209,7 +209,7 @@ def _query(original):
     def query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
               projection_expressions, index_name=None, consistent_read=False, filter_expression=None,
               hash_key_conditions=None, range_key_conditions=None, **filter_kwargs):
-        def run():
+        def run(hash_key_conditions=hash_key_conditions):
             _state.querying = not getattr(_state, "off", False)
             try:
                 return original(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
@@ -228,8 +228,8 @@ def _query(original):
         self.all_items = lambda: candidates  # moto's query reads its candidates through all_items
         if index_name:  # an index group is sorted already, by the same attributes
             self.sorted_items = lambda hash_attrs, range_attrs, items: items
-        try:
-            return run()
+        try:  # an index group holds only the key's items: moto need not compare each one's key again
+            return run(hash_key_conditions=None) if index_name else run()
         finally:
             del self.all_items
             self.__dict__.pop("sorted_items", None)

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from infra.local import heap
 from infra.local.aws import MotoServer, aws_environment, provision
 from infra.local.snapshots import Snapshots
 
@@ -77,6 +78,8 @@ class LocalStack:
             poller.start()
             self.pollers.append(poller)
         threading.Thread(target=self._autosave, daemon=True, name="autosave").start()
+        heap.freeze()  # what the restore loaded
+        heap.keep_frozen(self._stop)
         self._write_state(token)
         return token
 

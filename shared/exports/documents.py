@@ -24,8 +24,11 @@ class Section:
     records: Callable[[], Iterable[dict]]
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))  # one, not one per record
+
+
 def _dump(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": ")).encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8")
 
 
 def write_json(out: IO[bytes], head: dict, sections: list[Section]) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields, is_dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from shared.clock import iso_z
 
@@ -13,15 +14,21 @@ SECRET_FIELDS = {"token_hash"}
 INTERNAL_FIELDS = {"object_key", "options", "first_entry_id", "chunks_total", "chunks_done", "source_key"}
 
 
+@lru_cache(maxsize=None)
+def _exported_fields(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.name not in SECRET_FIELDS and f.name not in INTERNAL_FIELDS)
+
+
 def record(obj) -> dict:
     """A dataclass as a JSON-ready dict (datetimes to ISO Z, sets and tuples to sorted/ordered lists)."""
     assert is_dataclass(obj)
     out = {}
-    for f in fields(obj):
-        if f.name in SECRET_FIELDS or f.name in INTERNAL_FIELDS:
-            continue
-        value = getattr(obj, f.name)
-        if isinstance(value, datetime):
+    for name in _exported_fields(type(obj)):
+        value = getattr(obj, name)
+        if value is None or type(value) in _AS_IS:
+            if value is None and name == "filters":
+                value = {}  # an export of everything (GDPR, backups) has always shown no filters
+        elif isinstance(value, datetime):
             value = iso_z(value)
         elif isinstance(value, frozenset | set):
             value = sorted(value)
@@ -29,10 +36,11 @@ def record(obj) -> dict:
             value = list(value)
         elif hasattr(value, "as_record"):  # export filters, import options: as they are stored
             value = value.as_record()
-        elif value is None and f.name == "filters":
-            value = {}  # an export of everything (GDPR, backups) has always shown no filters
-        out[f.name] = value
+        out[name] = value
     return out
+
+
+_AS_IS = frozenset((str, int, float, bool))
 
 
 def entry_record(entry) -> dict:

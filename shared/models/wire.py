@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import base64
 
+_PLAIN = frozenset(("S", "N", "BOOL", "NULL", "SS", "NS"))  # the same on the wire and in botocore
+
 
 def to_wire(value):
     """An attribute value as DynamoDB's JSON: from a dict shaped like the wire (binary values
@@ -21,6 +23,8 @@ def to_wire(value):
         kind, inner = next(iter(value.items()))
     else:
         kind, inner = value.type, value.value
+    if kind in _PLAIN:
+        return {kind: inner}
     if kind == "M":
         return {"M": {k: to_wire(v) for k, v in inner.items()}}
     if kind == "L":
@@ -37,8 +41,11 @@ def _b64(value: bytes | str) -> str:
 
 
 def from_wire(value: dict) -> dict:
-    """An attribute value as botocore parses it: binary values decoded."""
+    """An attribute value as botocore parses it: binary values decoded (others are the
+    parsed JSON's own dicts, which nothing else holds)."""
     kind, inner = next(iter(value.items()))
+    if kind in _PLAIN:
+        return value
     if kind == "M":
         return {"M": {k: from_wire(v) for k, v in inner.items()}}
     if kind == "L":
@@ -54,6 +61,15 @@ def _is_value(shape, node) -> bool:
     return shape is not None and shape.name == "AttributeValue" and isinstance(node, dict) and len(node) == 1
 
 
+def is_item(shape) -> bool:
+    """A map of attribute names to values: an item, a key, expression values."""
+    return getattr(shape, "type_name", None) == "map" and shape.value.name == "AttributeValue"
+
+
+def is_item_list(shape) -> bool:
+    return getattr(shape, "type_name", None) == "list" and is_item(shape.member)
+
+
 def install() -> None:
     """Register the pass-through with botocore's JSON protocol (DynamoDB's); idempotent.
     Only shapes named AttributeValue are affected: DynamoDB's and its Streams'."""
@@ -65,6 +81,12 @@ def install() -> None:
             attribute_values_as_they_are = True
 
             def _parse_shape(self, shape, node):
+                # A page of items in one comprehension: walking each item's map through
+                # botocore's dispatch cost as much as the rest of the answer.
+                if isinstance(node, list) and is_item_list(shape):
+                    return [{k: from_wire(v) for k, v in item.items()} for item in node]
+                if isinstance(node, dict) and is_item(shape):
+                    return {k: from_wire(v) for k, v in node.items()}
                 return from_wire(node) if _is_value(shape, node) else super()._parse_shape(shape, node)
 
         parsers.PROTOCOL_PARSERS["json"] = JSONParser

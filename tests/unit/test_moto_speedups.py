@@ -30,6 +30,7 @@ def _responses():
             ddb.batch_get_item(RequestItems={"t": {"Keys": [{"pk": {"S": "a"}}]}})["Responses"],
             ddb.update_item(TableName="t", Key={"pk": {"S": "a"}}, UpdateExpression="SET n = :n",
                             ExpressionAttributeValues={":n": {"N": "3"}}, ReturnValues="ALL_OLD")["Attributes"],
+            len(ddb.get_item(TableName="t", Key={"pk": {"S": "b"}})["ResponseMetadata"]["RequestId"]) > 10,
         ]
 
 
