@@ -210,6 +210,9 @@ class ImportJob:
     task_ids_created: frozenset[int] = frozenset()
     users_not_found: frozenset[str] = frozenset()
     options: ImportOptions = ImportOptions()
+    fetch_step: int = 0
+    source_total: int | None = None  # what an API source says it holds, while pages arrive
+    resumes_at: datetime | None = None  # while waiting for a source's quota
 
     @property
     def finished(self) -> bool:
@@ -219,7 +222,8 @@ class ImportJob:
     def percentage(self) -> float:
         if self.status in IMPORT_FINAL:
             return 100.0
-        return round(100 * self.processed / self.total, 1) if self.total else 0.0
+        whole = max(self.total, self.source_total or 0)
+        return min(100.0, round(100 * self.processed / whole, 1)) if whole else 0.0
 
 
 @dataclass(frozen=True)

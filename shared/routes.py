@@ -96,6 +96,8 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/import/status/{import_id}", "imports", "read:time_entries", "get_import_status"),
     _r("GET", "/api/import/history", "imports", "read:time_entries", "list_import_history"),
     _r("GET", "/api/import/template/csv", "imports", "read:time_entries", "get_import_template"),
+    _r("POST", "/api/import/toggl", "imports", "write:time_entries", "import_toggl", 202),
+    _r("POST", "/api/import/harvest", "imports", "write:time_entries", "import_harvest", 202),
     # ...and the imports resource
     _r("POST", "/api/v1/imports", "imports", "write:time_entries", "create_import", 202, uploads=True),
     _r("POST", "/api/v1/imports/preview", "imports", "write:time_entries", "preview_import", uploads=True),

@@ -51,6 +51,10 @@ class Settings:
     allow_multiple_timers: bool
     dynamodb_read_timeout_seconds: int
     export_wait_seconds: int
+    credentials_key: str
+    toggl_api_url: str
+    harvest_api_url: str
+    harvest_id_url: str
 
     def table(self, logical: str) -> str:
         return self.tables[logical]
@@ -77,4 +81,10 @@ def get_settings() -> Settings:
         dynamodb_read_timeout_seconds=_int("DYNAMODB_READ_TIMEOUT_SECONDS", 5),
         # How long a POST for an export waits for the worker: a small export is answered finished (200).
         export_wait_seconds=_int("EXPORT_WAIT_SECONDS", 5),
+        # The KMS key sealing third-party credentials while an import from an API runs.
+        credentials_key=os.environ.get("CREDENTIALS_KEY_ID", "alias/tt-credentials"),
+        # Where the API importers reach the services (tests point them at loopback servers).
+        toggl_api_url=os.environ.get("TOGGL_API_URL", "https://api.track.toggl.com"),
+        harvest_api_url=os.environ.get("HARVEST_API_URL", "https://api.harvestapp.com"),
+        harvest_id_url=os.environ.get("HARVEST_ID_URL", "https://id.getharvest.com"),
     )

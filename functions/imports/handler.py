@@ -24,10 +24,11 @@ from shared.api.schemas.imports import (
     ImportTags,
     ImportUpload,
     LineProblem,
+    SourceImportStarted,
 )
 from shared.api.schemas.time_entries import TimeEntryList, TimeEntryOut
 from shared.api.uploads import read_upload
-from shared.logic import import_results, imports, uploads
+from shared.logic import import_results, imports, source_imports, uploads
 from shared.logic.paging import Paging
 from shared.tracker_files.dialects import TIMETRACKER_TEMPLATE
 
@@ -63,8 +64,44 @@ def import_csv() -> Response[CsvImportStarted]:
                     body=body.model_dump(mode="json", by_alias=True))
 
 
+def _json_body() -> dict | None:
+    event = api.app.current_event
+    if not event.headers.get("content-type", "").startswith("application/json"):
+        return None
+    try:
+        body = json.loads(event.decoded_body or "{}")
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _source_started(kind: str, body: dict | None) -> Response:
+    job = source_imports.start_source_import(api.principal(), kind, body or {})
+    out = SourceImportStarted(message=f"Importing from {source_imports.SOURCE_NAMES[kind]} in the background",
+                              status_url=f"/api/v1/imports/{job.id}/status", import_=ImportOut.of(job),
+                              import_id=job.id)
+    return Response(status_code=202, content_type="application/json", body=out.model_dump(mode="json",
+                                                                                           by_alias=True))
+
+
 @api.route
-def create_import() -> Response[ImportEnvelope]:
+def import_toggl() -> Response[SourceImportStarted]:
+    """JSON `{"api_token", "workspace_id", "start_date", "end_date"}` (the guide's body; `workspace_id`
+    omitted: every workspace the token sees; `end_date` default today), plus the import options. Entries
+    come from Toggl's Reports API in the background (202; follow `status_url`); an entry imported before
+    is recognised, never doubled."""
+    return _source_started("toggl_api", _json_body())
+
+
+@api.route
+def import_harvest() -> Response[SourceImportStarted]:
+    """JSON `{"account_id", "api_token", "start_date", "end_date"}` (`account_id` omitted: every Harvest
+    account of the token), plus the import options. In the background (202)."""
+    return _source_started("harvest_api", _json_body())
+
+
+@api.route
+def create_import() -> Response[SourceImportStarted | ImportEnvelope]:
     """Multipart `file` (other form fields: `type`), JSON `{"csv": ..., "type": ...}` or
     `{"upload_id": ..., "type": ...}` for a file PUT to an upload URL, or a raw CSV body (`?type=`).
     `type`: autodetect (default), timetracker, toggl, clockify, harvest, noko, generic. Options (form fields,
@@ -74,6 +111,9 @@ def create_import() -> Response[ImportEnvelope]:
     skips those rows), `skip_duplicates` (default false: rows matching an entry's user, start, end, project and
     notes are skipped)."""
     event = api.app.current_event
+    body = _json_body()
+    if body is not None and body.get("type") in source_imports.SOURCE_NAMES:
+        return _source_started(body["type"], body)
     reference = _upload_reference(event)
     if reference is not None:
         return _started(imports.start_upload_import(api.principal(), str(reference.get("upload_id") or ""),
@@ -87,13 +127,8 @@ def create_import() -> Response[ImportEnvelope]:
 
 def _upload_reference(event) -> dict | None:
     """A JSON body naming an upload_id, or None for a file sent in the request."""
-    if not event.headers.get("content-type", "").startswith("application/json"):
-        return None
-    try:
-        body = json.loads(event.decoded_body or "{}")
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) and "upload_id" in body else None
+    body = _json_body()
+    return body if body is not None and "upload_id" in body else None
 
 
 @api.route
@@ -105,7 +140,11 @@ def create_import_upload() -> Response[ImportUpload]:
 
 @api.route
 def preview_import() -> ImportPreview:
-    """What importing this file would do; nothing is written."""
+    """What importing this file would do; nothing is written. With JSON `{"type": "toggl_api" |
+    "harvest_api", ...the source fields}`: what an import from that API would bring, read from it."""
+    body = _json_body()
+    if body is not None and body.get("type") in source_imports.SOURCE_NAMES:
+        return ImportPreview(**source_imports.preview_source(api.principal(), body["type"], body))
     upload = _upload()
     wanted = upload.options.get("type") or api.app.current_event.get_query_string_value("type")
     return ImportPreview(**imports.preview_import(api.principal(), upload.data, wanted or "autodetect"))

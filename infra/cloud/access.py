@@ -30,8 +30,9 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "imports": {**AUTH, "imports": WRITE, "import_errors": READ, "counters": UPDATE, "unique_names": READ,
                 "projects": READ, "users": READ, "time_entries": READ},
     # An undo deletes the tasks, projects and clients its import created, with their name guards.
+    # Fetch steps of imports from APIs count Harvest's requests in rate_limits (shared per token).
     "import_worker": {**ENTRIES, "imports": WRITE, "import_errors": WRITE, "projects": WRITE, "clients": WRITE,
-                      "tasks": WRITE},
+                      "tasks": WRITE, "rate_limits": UPDATE},
     "import_dead_letters": {"imports": WRITE, "import_errors": WRITE, "unique_names": WRITE},
     # Starting exports and restores: their records and ids; names for file names, projects for filters.
     "exports": {**AUTH, "exports": WRITE, "restores": WRITE, "counters": UPDATE, "users": READ, "projects": READ},
@@ -63,6 +64,10 @@ SENDS_TO: dict[str, tuple[str, ...]] = {  # function -> queues it sends to
     "export_worker": ("exports",),
     "export_dead_letters": ("exports",),  # a restore that gave up rolls back in the export worker
 }
+
+
+# The KMS key that seals third-party credentials: the API seals them, the fetch steps open them.
+SEALS: dict[str, tuple[str, ...]] = {"imports": ("kms:Encrypt",), "import_worker": ("kms:Decrypt",)}
 
 
 def actions_of(operation: str, params: dict) -> list[tuple[str, str]]:

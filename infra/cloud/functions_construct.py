@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy, Size
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.cloud.access import ACCESS, OBJECTS, SENDS_TO
+from infra.cloud.access import ACCESS, OBJECTS, SEALS, SENDS_TO
 from infra.cloud.data_construct import DataConstruct
 from infra.cloud.nag import acknowledge, arn_token
 from infra.cloud.queues_construct import WORKER_TIMEOUT, QueuesConstruct
@@ -35,7 +36,11 @@ class FunctionsConstruct(Construct):
             compatible_architectures=[lambda_.Architecture.ARM_64],
             description="shared/ (models, auth, logic, data access) and its dependencies",
         )
+        # Third-party credentials of running imports (Toggl, Harvest), sealed; removed when the import ends.
+        self.credentials_key = kms.Key(self, "CredentialsKey", enable_key_rotation=True,
+                                       description="TimeTracker: third-party credentials of running imports")
         environment = {
+            "CREDENTIALS_KEY_ID": self.credentials_key.key_arn,
             BUCKET_ENV: storage.bucket.bucket_name,
             **{env: queues.by_name[logical].queue_url for logical, env in QUEUE_ENV.items()},
             "POWERTOOLS_SERVICE_NAME": "timetracker",
@@ -73,6 +78,8 @@ class FunctionsConstruct(Construct):
                                                    resources=[storage.bucket.arn_for_objects(pattern)]))
         for queue in SENDS_TO.get(name, ()):
             queues.by_name[queue].grant_send_messages(role)
+        if name in SEALS:
+            self.credentials_key.grant(role, *SEALS[name])
         whole = name in WHOLE_FUNCTIONS_DIR
         fn = lambda_.Function(
             self, name,

@@ -104,6 +104,7 @@ def provision() -> dict[str, str]:
     s3 = boto3.client("s3")
     if BUCKET not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
         s3.create_bucket(Bucket=BUCKET)
+    ensure_credentials_key()
     sqs = boto3.client("sqs")
     from shared.settings import QUEUE_ENV
 
@@ -115,3 +116,17 @@ def provision() -> dict[str, str]:
         urls[env_var] = sqs.create_queue(QueueName=f"tt-{logical}", Attributes={
             "VisibilityTimeout": "60", "RedrivePolicy": redrive})["QueueUrl"]
     return urls
+
+
+def ensure_credentials_key() -> None:
+    """The KMS key (moto's) that seals third-party credentials, under the alias the settings name."""
+    import boto3
+
+    from shared.settings import get_settings
+
+    alias = get_settings().credentials_key
+    kms = boto3.client("kms")
+    if any(a["AliasName"] == alias for a in kms.list_aliases()["Aliases"]):
+        return
+    key = kms.create_key(Description="TimeTracker: third-party credentials of running imports")
+    kms.create_alias(AliasName=alias, TargetKeyId=key["KeyMetadata"]["KeyId"])

@@ -50,3 +50,8 @@ def restore_file(name: str) -> str:
 def relaid_backup(restore_id: int) -> str:
     """A reformatted backup written out again one item per line."""
     return f"{RESTORE_FILES}{restore_id}/relaid.json"
+
+
+def import_catalog(import_id: int, name: str) -> str:
+    """What an import from an API fetched once and reads at every step (a workspace's names)."""
+    return f"{IMPORT_FILES}{import_id}/source/{name}.json"

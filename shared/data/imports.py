@@ -70,6 +70,58 @@ def begin(import_id: int, total: int, chunks_total: int, dialect: str) -> Import
     return get_import(import_id)
 
 
+def begin_fetching(import_id: int, dialect: str) -> bool:
+    """pending → processing for an import from an API: no rows known yet; the fetch counts as
+    one chunk of its own (done when the last page is fetched), so the import cannot finish
+    while pages are still coming."""
+    return jobs.move(ImportModel, import_id, [ImportModel.type.set(dialect), ImportModel.chunks_total.set(1)],
+                     to=ImportStatus.PROCESSING)
+
+
+class StepAlreadyCounted(Conflict):
+    def __init__(self):
+        super().__init__("This fetch step was counted before", "fetch_step_already_counted")
+
+
+def count_fetch_step(import_id: int, step: int, *, rows: int, chunks: int, skipped: int, last: bool,
+                     source_total: int | None = None) -> bool:
+    """What one fetch step queued, exactly once (the step's marker moves with the counters):
+    ``rows`` more to come in ``chunks`` more chunks, ``skipped`` rows counted now (running
+    timers), and with ``last`` the fetch's own chunk done. False if counted before."""
+    try:
+        with transaction([StepAlreadyCounted, None]) as t:
+            unique_names.claim(t, f"import:{import_id}:fetch:{step}", import_id)
+            actions = [ImportModel.total.add(rows + skipped), ImportModel.chunks_total.add(chunks),
+                       ImportModel.processed.add(skipped), ImportModel.skipped.add(skipped),
+                       ImportModel.fetch_step.set(step + 1)]
+            if last:
+                actions.append(ImportModel.chunks_done.add(1))
+            if source_total is not None:
+                actions.append(ImportModel.source_total.set(source_total))
+            t.update(ImportModel(import_id), condition=ImportModel.id.exists(), actions=actions)
+    except StepAlreadyCounted:
+        return False
+    return True
+
+
+def put_secret(import_id: int, sealed: bytes) -> None:
+    ImportModel(import_id).update(actions=[ImportModel.secret.set(sealed)], condition=ImportModel.id.exists())
+
+
+def get_secret(import_id: int) -> bytes | None:
+    item = jobs.get(ImportModel, import_id)
+    return item.secret if item else None
+
+
+def wait_for_quota(import_id: int, resumes_at) -> bool:
+    return jobs.move(ImportModel, import_id, [ImportModel.resumes_at.set(resumes_at)], to=ImportStatus.WAITING)
+
+
+def resume(import_id: int) -> bool:
+    return jobs.move(ImportModel, import_id, [ImportModel.resumes_at.remove()], to=ImportStatus.PROCESSING,
+                     when=(ImportStatus.WAITING,))
+
+
 def record_errors(import_id: int, errors: list[tuple[int, str, dict]]) -> None:
     """(line, message, fields) per rejected line; rewriting the same line is harmless."""
     with BatchWrite(ImportErrorModel) as batch:
@@ -125,7 +177,7 @@ def finish_if_done(import_id: int) -> ImportJob | None:
     if current is None or current.status != ImportStatus.PROCESSING or \
             current.chunks_done < (current.chunks_total or 0):
         return None
-    if not jobs.move(ImportModel, import_id, [ImportModel.completed_at.set(utcnow())],
+    if not jobs.move(ImportModel, import_id, [ImportModel.completed_at.set(utcnow()), ImportModel.secret.remove()],
                      to=final_import_status(current.successful, current.failed),
                      also=ImportModel.chunks_done >= ImportModel.chunks_total):
         return None
@@ -134,8 +186,9 @@ def finish_if_done(import_id: int) -> ImportJob | None:
 
 def fail_import(import_id: int, message: str) -> bool:
     """A pending or running import fails with ``message``."""
-    return jobs.move(ImportModel, import_id, [ImportModel.message.set(message[:1000]),
-                                              ImportModel.completed_at.set(utcnow())], to=ImportStatus.FAILED)
+    return jobs.move(ImportModel, import_id, [ImportModel.message.set(message[:1000]), ImportModel.secret.remove(),
+                                              ImportModel.resumes_at.remove(), ImportModel.completed_at.set(utcnow())],
+                     to=ImportStatus.FAILED)
 
 
 def set_status(import_id: int, status: ImportStatus, *, when: tuple[ImportStatus, ...] | None = None) -> bool:

@@ -49,3 +49,22 @@ def count_request(token_id: int, epoch: int, per_minute: int, per_hour: int) -> 
         return Counts(False, int(old.get(minute_attr, {}).get("N", 0)), int(old.get("h", {}).get("N", 0)))
     new = result["Attributes"]
     return Counts(True, int(new[minute_attr]["N"]), int(new["h"]["N"]))
+
+
+def count_in_window(key: str, window_start: int, window_seconds: int, limit: int) -> bool:
+    """One more call in a fixed window shared by every worker (e.g. Harvest's 100 requests per
+    15 s per token); False, counting nothing, once ``limit`` calls were admitted."""
+    try:
+        dynamodb_client().update_item(
+            TableName=get_settings().table("rate_limits"),
+            Key={"key": {"S": f"{key}#{window_start}"}},
+            UpdateExpression="ADD #n :one SET #exp = :exp",
+            ConditionExpression="attribute_not_exists(#n) OR #n < :limit",
+            ExpressionAttributeNames={"#n": "n", "#exp": "expires_at"},
+            ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)},
+                                       ":exp": {"N": str(window_start + window_seconds + 3600)}})
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True

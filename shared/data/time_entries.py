@@ -166,10 +166,19 @@ def import_entry_facets(import_id: int) -> tuple[dict[str, int], dict[int, int]]
     return tags, projects
 
 
-def import_entries_between(import_id: int, first_id: int, last_id: int) -> list[TimeEntry]:
-    """The import's entries with ids in [first_id, last_id], whoever owns them (by-import)."""
-    return [_to_domain(i) for i in TimeEntryModel.by_import.query(import_id, TimeEntryModel.id.between(first_id,
-                                                                                                      last_id))]
+def import_entries_after(import_id: int, after_id: int, limit: int) -> list[TimeEntry]:
+    """Up to ``limit`` of the import's entries with ids above ``after_id``, in id order,
+    whoever owns them (by-import)."""
+    query = TimeEntryModel.by_import.query(import_id, TimeEntryModel.id > after_id, limit=limit,
+                                           page_size=limit)
+    return [_to_domain(i) for i in query]
+
+
+def import_ids_of(ids: list[int]) -> dict[int, int | None]:
+    """id -> the import that wrote it (None: not imported), for those of ``ids`` that exist
+    (BatchGetItem, reading two attributes)."""
+    return {item.id: item.import_id for item in TimeEntryModel.batch_get(
+        ids, attributes_to_get=["id", "import_id"])}
 
 
 def task_has_entries(project_id: int, task_id: int) -> bool:

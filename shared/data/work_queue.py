@@ -32,13 +32,18 @@ def _batches(bodies: list[str]):
         yield batch
 
 
-def send(messages: Iterable[Message]) -> None:
-    """Each message to its type's queue (there is no default queue), in order within a queue."""
+MAX_DELAY_SECONDS = 900  # SQS's longest delay; longer waits are chained by the step itself
+
+
+def send(messages: Iterable[Message], delay: int = 0) -> None:
+    """Each message to its type's queue (there is no default queue), in order within a queue;
+    ``delay`` seconds (at most 15 minutes) before a worker sees them."""
+    delay = max(0, min(int(delay), MAX_DELAY_SECONDS))
     messages = sorted(messages, key=lambda m: m.QUEUE)  # stable: a queue's messages keep their order
     for queue, same in groupby(messages, key=lambda m: m.QUEUE):
         url = get_settings().queue_url(queue)
         for batch in _batches([m.encode() for m in same]):
             result = _sqs().send_message_batch(QueueUrl=url, Entries=[
-                {"Id": str(i), "MessageBody": body} for i, body in enumerate(batch)])
+                {"Id": str(i), "MessageBody": body, "DelaySeconds": delay} for i, body in enumerate(batch)])
             if result.get("Failed"):
                 raise RuntimeError(f"SQS refused {len(result['Failed'])} messages: {result['Failed'][0]}")

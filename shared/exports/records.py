@@ -11,7 +11,8 @@ from shared.clock import iso_z
 # What never leaves the system in an export: a token's hash is a credential.
 SECRET_FIELDS = {"token_hash"}
 # Import and export jobs: what a person may want to know, not where the files live.
-INTERNAL_FIELDS = {"object_key", "options", "first_entry_id", "chunks_total", "chunks_done", "source_key"}
+INTERNAL_FIELDS = {"object_key", "options", "first_entry_id", "chunks_total", "chunks_done", "source_key",
+                   "fetch_step"}
 
 
 @lru_cache(maxsize=None)

@@ -85,8 +85,18 @@ class ImportChunk(Message, kind="chunk", queue="imports", job="import {import_id
 
 
 @dataclass(frozen=True)
-class UndoImport(Message, kind="undo", queue="imports", job="undo of import {import_id} (from row {offset})"):
-    """Delete one block of an import's entries from ``offset`` on."""
+class FetchSource(Message, kind="fetch", queue="imports", job="import {import_id} (fetch step {step})"):
+    """Fetch a bounded number of pages from a service's API (Toggl, Harvest) from ``cursor``
+    (JSON, the source's own paging state), queue their rows as chunks, and the next step."""
+
+    import_id: int
+    step: int = 0
+    cursor: str = ""
+
+
+@dataclass(frozen=True)
+class UndoImport(Message, kind="undo", queue="imports", job="undo of import {import_id} (after entry {offset})"):
+    """Delete one block of an import's entries, those with ids above ``offset``."""
 
     import_id: int
     offset: int = 0

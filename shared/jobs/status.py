@@ -18,6 +18,7 @@ class IllegalTransition(RuntimeError):
 class ImportStatus(StrEnum):
     PENDING = "pending"
     PROCESSING = "processing"
+    WAITING = "waiting"  # an import from an API whose quota is spent: resumes at resumes_at
     COMPLETED = "completed"
     PARTIAL = "partial"
     FAILED = "failed"
@@ -46,10 +47,11 @@ JobStatus = ImportStatus | ExportStatus | RestoreStatus
 _I, _E, _R = ImportStatus, ExportStatus, RestoreStatus
 TRANSITIONS: dict[type, dict[JobStatus, frozenset[JobStatus]]] = {
     ImportStatus: {
-        _I.PROCESSING: frozenset({_I.PENDING}),
+        _I.PROCESSING: frozenset({_I.PENDING, _I.WAITING}),
+        _I.WAITING: frozenset({_I.PROCESSING}),
         _I.COMPLETED: frozenset({_I.PROCESSING}),
         _I.PARTIAL: frozenset({_I.PROCESSING}),
-        _I.FAILED: frozenset({_I.PENDING, _I.PROCESSING}),
+        _I.FAILED: frozenset({_I.PENDING, _I.PROCESSING, _I.WAITING}),
         _I.UNDOING: frozenset({_I.COMPLETED, _I.PARTIAL, _I.FAILED}),
         _I.UNDONE: frozenset({_I.UNDOING}),
     },
@@ -68,7 +70,7 @@ TRANSITIONS: dict[type, dict[JobStatus, frozenset[JobStatus]]] = {
 IMPORT_FINAL = (_I.COMPLETED, _I.PARTIAL, _I.FAILED)
 EXPORT_FINAL = (_E.COMPLETED, _E.FAILED)
 RESTORE_FINAL = (_R.COMPLETED, _R.FAILED)
-IMPORT_ACTIVE = (_I.PENDING, _I.PROCESSING)
+IMPORT_ACTIVE = (_I.PENDING, _I.PROCESSING, _I.WAITING)
 EXPORT_ACTIVE = (_E.PENDING, _E.PROCESSING)
 RESTORE_ACTIVE = (_R.PENDING, _R.PROCESSING)
 

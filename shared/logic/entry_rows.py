@@ -148,7 +148,7 @@ class People:
 
 def entry_source(dialect: str) -> str:
     """An imported entry's ``source``: the tracker it came from, or plain "import"."""
-    return "import" if dialect in ("timetracker", "timetracker_api", "generic") else dialect
+    return "import" if dialect in ("timetracker", "timetracker_api", "generic") else dialect.removesuffix("_api")
 
 
 @dataclass

@@ -101,19 +101,23 @@ def split(message: SplitImport) -> None:
 def process_chunk(message: ImportChunk) -> None:
     import_id, chunk = message.import_id, message.chunk
     job = imports_data.get_import(import_id)
-    if job is None or job.status != ImportStatus.PROCESSING:
-        return
+    if job is None or job.status not in (ImportStatus.PROCESSING, ImportStatus.WAITING):
+        return  # (waiting: an import from an API whose next page waits for the source's quota)
     chunk_rows = objects.get_json(message.rows_key)
-    records = [(line, fields) for _, line, fields in chunk_rows]
-    index_of = {line: index for index, line, _ in chunk_rows}
+    records = [(row[1], row[2]) for row in chunk_rows]
+    # an entry's id: first_entry_id + row index (files), or derived from its source id (APIs)
+    id_of = {row[1]: row[3] if len(row) > 3 else job.first_entry_id + row[0] for row in chunk_rows}
     rows, errors = dialects.convert(message.dialect, records, message.day_first)
     created, clients = [], []
     names = Names(created, clients, create=job.options.create_projects)
     people = People(users_data.get_user(job.user_id), job.options.fallback_user)
     converted = entry_values(people, rows, names, entry_source(message.dialect), zone=job.options.timezone)
     errors += converted.errors
-    entries = [(row, values, job.first_entry_id + index_of[row.line]) for row, values in converted.entries]
+    entries = [(row, values, id_of[row.line]) for row, values in converted.entries]
     skipped = converted.skipped
+    if any(len(row) > 3 for row in chunk_rows):  # a source record imported before (by another import): kept
+        entries, again = _not_imported_before(import_id, entries)
+        skipped += again
     if job.options.skip_duplicates:
         entries, duplicates = _without_duplicates(entries)
         skipped += duplicates
@@ -127,6 +131,14 @@ def process_chunk(message: ImportChunk) -> None:
             if n:
                 count(IMPORT_ROWS, n, outcome)  # the dashboard's import throughput
     imports_data.finish_if_done(import_id)
+
+
+def _not_imported_before(import_id: int, entries):
+    """(new, already there): entries whose derived id another import (or a person since)
+    already holds are skipped, not rewritten; this import's own (a redelivery) are rewritten."""
+    holders = entries_data.import_ids_of([entry_id for _, _, entry_id in entries])
+    kept = [e for e in entries if e[2] not in holders or holders[e[2]] == import_id]
+    return kept, [row for row, _, entry_id in entries if entry_id in holders and holders[entry_id] != import_id]
 
 
 def _without_duplicates(entries):
@@ -169,19 +181,17 @@ def settle_undo(message: UndoImport) -> None:
 
 @handles(UndoImport)
 def undo_step(message: UndoImport) -> None:
-    """Delete one block of the import's entries (ids first_entry_id + row, read through the
-    by-import index: whoever owns them); then, after the last block, the tasks, projects and
-    clients it created (by id) unless they now hold other work."""
+    """Delete one block of the import's entries (read through the by-import index in id
+    order, from after ``offset``: whoever owns them); then, after the last block, the
+    tasks, projects and clients it created (by id) unless they now hold other work."""
     import_id, offset = message.import_id, message.offset
     job = imports_data.get_import(import_id)
     if job is None or job.status != ImportStatus.UNDOING:
         return
-    if job.first_entry_id and offset < job.total:
-        first = job.first_entry_id + offset
-        entries_data.delete_entries(entries_data.import_entries_between(
-            import_id, first, job.first_entry_id + min(offset + UNDO_BATCH, job.total) - 1))
-        if offset + UNDO_BATCH < job.total:
-            work_queue.send([UndoImport(import_id, offset + UNDO_BATCH)])
-            return
+    block = entries_data.import_entries_after(import_id, offset, UNDO_BATCH)
+    entries_data.delete_entries(block)
+    if len(block) == UNDO_BATCH:
+        work_queue.send([UndoImport(import_id, block[-1].id)])
+        return
     catalog_names.remove_unused(job.task_ids_created, job.project_ids_created, job.client_ids_created)
     imports_data.set_status(import_id, ImportStatus.UNDONE)

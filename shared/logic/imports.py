@@ -26,7 +26,7 @@ from shared.tracker_files import dialects
 from shared.tracker_files.reading import binary_kind, decode_text, head_lines
 from shared.tracker_files.rows import iter_records, parse_flag, sniff_delimiter
 
-TYPES = ("autodetect", *dialects.DIALECTS)
+TYPES = ("autodetect", *dialects.FILE_DIALECTS)
 
 
 def check_type(wanted: str | None) -> str:
@@ -155,6 +155,12 @@ def preview_import(principal: Principal, raw: bytes, wanted: str = "autodetect")
     except ValueError as exc:
         raise ValidationFailed.field("file", str(exc)) from None
     rows, errors = dialects.convert(parsed.dialect, parsed.records, parsed.day_first)
+    return {"type": parsed.dialect.name, "rows": len(parsed.records), **describe_rows(principal, rows, errors)}
+
+
+def describe_rows(principal: Principal, rows, errors) -> dict:
+    """What importing these rows would do: their date range, the projects matched or created,
+    users not found, and the first problems (a preview's body, from a file or an API)."""
     zone = user_zone(principal.user_id)
     starts = [to_utc(r.start, zone) for r in rows]
     ends = [to_utc(r.end, zone) for r in rows]
@@ -170,8 +176,6 @@ def preview_import(principal: Principal, raw: bytes, wanted: str = "autodetect")
                  if r.project_name.strip() and existing[r.project_name.strip()]
                  and existing[r.project_name.strip()].status == "archived"]
     return {
-        "type": parsed.dialect.name,
-        "rows": len(parsed.records),
         "valid_rows": len(rows),
         "invalid_rows": len(errors),
         "date_range": {"start": iso_z(min(starts)), "end": iso_z(max(ends))} if rows else None,

@@ -5,6 +5,7 @@ newest first. Counters are updated atomically by the workers; ``chunks_done``
 reaching ``chunks_total`` lets exactly one worker set the final status.
 """
 from pynamodb.attributes import (
+    BinaryAttribute,
     MapAttribute,
     NumberAttribute,
     NumberSetAttribute,
@@ -49,6 +50,12 @@ class ImportModel(Model):
     users_not_found = UnicodeSetAttribute(null=True)  # as the file named them (email or name)
     created_at = UTCDateTimeAttribute()
     completed_at = UTCDateTimeAttribute(null=True)
+    # Imports from an API (Toggl, Harvest): the sealed credentials (removed when the import
+    # ends), the fetch steps done, what the source says it holds, and when a spent quota resets.
+    secret = BinaryAttribute(null=True, legacy_encoding=False)
+    fetch_step = NumberAttribute(default=0)
+    source_total = NumberAttribute(null=True)
+    resumes_at = UTCDateTimeAttribute(null=True)
 
     by_user, by_org = history_indexes()
 

@@ -173,6 +173,54 @@ def _noko(line: int, f: dict[str, str], day_first) -> Row:
                 tags=list(dict.fromkeys(tags)), billable=parse_flag(f.get("billable", "")))
 
 
+def _instant(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not an ISO 8601 time") from None
+
+
+def _toggl_api(line: int, f: dict[str, str], day_first) -> Row:
+    """A Toggl Reports API entry (shared/sources/toggl.records): UTC start and stop."""
+    if not f.get("start") or not f.get("stop"):
+        raise ValueError("The entry has no start or stop time")
+    return _row(line, f, project=f.get("project"), client=f.get("client"), start=_instant(f["start"]),
+                end=_instant(f["stop"]), notes=f.get("description"), tags=split_tags(f.get("tags", ""), ","),
+                billable=parse_flag(f.get("billable", "")))
+
+
+_WALL_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*([ap]m)?\s*$", re.IGNORECASE)
+
+
+def _wall_clock(text: str) -> time:
+    """Harvest's started_time/ended_time: "8:00am", "1:30pm" or "13:30"."""
+    match = _WALL_CLOCK.match(text)
+    if not match:
+        raise ValueError(f"'{text}' is not a time of day")
+    hour, minute, half = int(match[1]), int(match[2]), (match[3] or "").lower()
+    if half:
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    return time(hour, minute)
+
+
+def _harvest_api(line: int, f: dict[str, str], day_first) -> Row:
+    """A Harvest API entry (shared/sources/harvest.records): its start and end times when the
+    account tracks them, else 12:00 plus its hours, in the user's zone (the guide)."""
+    day = datetime.fromisoformat(f.get("date") or "").date() if f.get("date") else None
+    if day is None:
+        raise ValueError("The entry has no spent_date")
+    if f.get("started_time") and f.get("ended_time"):
+        start = datetime.combine(day, _wall_clock(f["started_time"]))
+        end = datetime.combine(day, _wall_clock(f["ended_time"]))
+        if end < start:
+            end += timedelta(days=1)  # crossed midnight
+    else:
+        start = datetime.combine(day, _wall_clock(f["started_time"]) if f.get("started_time") else NOON)
+        end = _hours_after(start, parse_hours(f.get("hours") or "0"))
+    return _row(line, f, project=f.get("project"), client=f.get("client"), task=f.get("task"), start=start,
+                end=end, notes=f.get("notes"), billable=parse_flag(f.get("billable", "")))
+
+
 @dataclass(frozen=True)
 class Dialect:
     name: str
@@ -195,7 +243,12 @@ DIALECTS: dict[str, Dialect] = {d.name: d for d in (
     Dialect("harvest", lambda h: {"date", "hours"} <= h and "minutes" not in h and bool(h & _HARVEST_ONLY),
             _harvest, ("date",)),
     Dialect("noko", lambda h: "date" in h and bool(h & {"minutes", "hours"}), _noko, ("date",)),
+    # Records the API importers fetch (shared/sources), never detected from a file's header.
+    Dialect("toggl_api", lambda h: False, _toggl_api, ()),
+    Dialect("harvest_api", lambda h: False, _harvest_api, ()),
 )}
+API_DIALECTS = frozenset({"toggl_api", "harvest_api"})
+FILE_DIALECTS = tuple(name for name in DIALECTS if name not in API_DIALECTS)
 
 
 def detect(header: list[str], wanted: str = "autodetect") -> Dialect:
@@ -203,7 +256,7 @@ def detect(header: list[str], wanted: str = "autodetect") -> Dialect:
     if wanted != "autodetect":
         dialect = DIALECTS.get(wanted)
         if dialect is None:
-            raise ValueError(f"Unknown type '{wanted}'; choose autodetect or {', '.join(DIALECTS)}")
+            raise ValueError(f"Unknown type '{wanted}'; choose autodetect or {', '.join(FILE_DIALECTS)}")
         if not dialect.detect(columns):
             raise ValueError(f"The columns do not look like a {wanted} export")
         return dialect

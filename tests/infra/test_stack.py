@@ -246,8 +246,9 @@ def test_the_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use(synthesized)
     _, template, _ = synthesized
     topic = next(iter(_resources(template, "AWS::SNS::Topic").values()))["Properties"]
     assert "KmsMasterKeyId" in topic
-    key_policy = json.dumps(next(iter(_resources(template, "AWS::KMS::Key").values()))["Properties"]["KeyPolicy"])
-    assert "cloudwatch.amazonaws.com" in key_policy
+    keys = _resources(template, "AWS::KMS::Key")
+    key = keys[topic["KmsMasterKeyId"]["Fn::GetAtt"][0]]
+    assert "cloudwatch.amazonaws.com" in json.dumps(key["Properties"]["KeyPolicy"])
     assert len(_resources(template, "AWS::CloudWatch::Dashboard")) == 1
 
 
@@ -259,3 +260,23 @@ def test_lifecycle_rules_are_the_bucket_layouts(synthesized):
     rules = template.to_json()["Resources"][data]["Properties"]["LifecycleConfiguration"]["Rules"]
     expiring = {r["Prefix"]: r["ExpirationInDays"] for r in rules if "Prefix" in r}
     assert expiring == {prefix: bucket_layout.EXPIRY_DAYS for prefix in bucket_layout.EXPIRING}
+
+
+def test_credentials_are_sealed_by_the_api_and_opened_only_by_the_import_worker(synthesized):
+    _, template, _ = synthesized
+    keys = {k: v for k, v in _resources(template, "AWS::KMS::Key").items() if "Credentials" in k}
+    assert len(keys) == 1 and next(iter(keys.values()))["Properties"]["EnableKeyRotation"] is True
+    key_id = next(iter(keys))
+    kms_actions: dict[str, set] = {}
+    for policy in _resources(template, "AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if key_id in json.dumps(statement.get("Resource")):
+                kms_actions.setdefault(str(policy["Properties"]["Roles"]), set()).update(actions)
+    by_role = {("worker" if "importworker" in r else "api" if "importsrole" in r.lower() else r): a
+               for r, a in kms_actions.items()}
+    assert by_role == {"api": {"kms:Encrypt"}, "worker": {"kms:Decrypt"}}, kms_actions
+    for function in _resources(template, "AWS::Lambda::Function").values():
+        variables = function["Properties"].get("Environment", {}).get("Variables", {})
+        if "TABLE_IMPORTS" in variables:
+            assert key_id in json.dumps(variables["CREDENTIALS_KEY_ID"])

@@ -41,6 +41,7 @@ def ddb_calls(monkeypatch):
 @pytest.fixture
 def aws(ddb_calls):
     from infra.local import moto_speedups
+    from infra.local.aws import ensure_credentials_key
     from shared.data.schema import all_table_specs
     from shared.logic import auth
 
@@ -52,6 +53,7 @@ def aws(ddb_calls):
         boto3.client("s3").create_bucket(Bucket="tt-data")
         for queue in ("tt-imports", "tt-exports"):
             boto3.client("sqs").create_queue(QueueName=queue)
+        ensure_credentials_key()
         auth._cache.clear()
         ddb_calls.clear()
         yield client

@@ -35,6 +35,8 @@ class ImportOut(ImportCounts):
     created_at: datetime
     completed_at: datetime | None
     projects_created: list[str]
+    source_total: int | None = Field(None, description="Imports from an API: the entries the source says it holds")
+    resumes_at: datetime | None = Field(None, description="While `waiting`: when the source's quota resets")
 
     @classmethod
     def of(cls, job: ImportJob) -> "ImportOut":
@@ -76,6 +78,13 @@ class ImportEnvelope(BaseModel):
     import_: ImportOut = Field(alias="import", serialization_alias="import")
 
     model_config = {"populate_by_name": True}
+
+
+class SourceImportStarted(ImportEnvelope):
+    """An import from Toggl's or Harvest's API, started: as the import/export guide answers."""
+
+    success: bool = True
+    import_id: int
 
 
 class CsvImportSummary(BaseModel):
@@ -128,6 +137,13 @@ class ImportPreview(BaseModel):
     projects_to_create: list[str]
     users_not_found: list[str]
     problems: list[LineProblem]
+    # previews of an import from an API (Toggl, Harvest)
+    running_entries_skipped: int | None = None
+    complete: bool | None = Field(None, description="False: the source holds more than the preview read")
+    source_total: int | None = None
+    clients: list[str] | None = None
+    tasks: list[str] | None = None
+    tags: list[str] | None = None
 
 
 class ImportUpload(BaseModel):
