@@ -157,10 +157,18 @@ def list_imports(
     user: Annotated[Id | None, Query(description="Admins only")] = None,
     from_: Annotated[str | None, time_query(alias="from")] = None,
     to: Annotated[str | None, time_query()] = None,
+    fallback_user: Annotated[str | None, Query(max_length=20, description="A user id, or `null`: imports that "
+                                                                          "skipped rows of users not found")] = None,
+    import_tags: Annotated[bool | None, Query(description="Imports that brought tags (true) or none")] = None,
+    autocreate_projects: Annotated[bool | None, Query(description="Imports allowed to create projects")] = None,
     page: Annotated[PageQuery, Query()] = 1,
     per_page: Annotated[PerPageQuery, Query()] = 50,
 ) -> ImportHistory:
-    filters = import_results.ImportFilters(user_id=user, type=type, status=status, start=from_, end=to)
+    """The imports spec's filters: `type`, `status`, `user` (admins), `from`/`to`, `fallback_user`,
+    `import_tags`, `autocreate_projects`."""
+    filters = import_results.ImportFilters(user_id=user, type=type, status=status, start=from_, end=to,
+                                           fallback_user=fallback_user, import_tags=import_tags,
+                                           autocreate_projects=autocreate_projects)
     result = import_results.list_imports(api.principal(), filters, Paging.of(page, per_page))
     return ImportHistory(imports=[ImportOut.of(j) for j in result.items], pagination=Pagination.of(result))
 

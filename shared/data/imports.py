@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import fields as dc_fields
 
+from pynamodb.expressions.operand import Path
 from pynamodb.models import BatchWrite
 
 from shared.clock import iso_z, utcnow
 from shared.data import counters, jobs, unique_names
 from shared.data.common import fetch_page, transaction
-from shared.domain import ImportJob, ImportOptions, Page
+from shared.domain import SKIP, ImportJob, ImportOptions, Page
 from shared.errors import Conflict
 from shared.jobs.status import ImportStatus, final_import_status
 from shared.models.imports import ImportErrorModel, ImportModel
@@ -41,16 +42,38 @@ def get_import(import_id: int) -> ImportJob | None:
     return _to_domain(item) if item else None
 
 
+ANY = object()  # a list filter not given
+
+
+def _option(name: str) -> Path:
+    return Path(["options", name])
+
+
 def list_imports(*, user_id: int | None, page: int, per_page: int, status: str | None = None,
-                 type: str | None = None, start=None, end=None) -> Page:  # noqa: A002 - the API's name
+                 type: str | None = None, start=None, end=None,  # noqa: A002 - the API's name
+                 fallback_user=ANY, import_tags: bool | None = None, autocreate_projects: bool | None = None) -> Page:
     """Newest first: a user's (by-user) or everyone's (by-org); the date range narrows the
-    range key, status and type filter."""
+    range key; status, type and the imports spec's option filters filter. ``fallback_user``:
+    a user id (imports giving that user the rows of users not found: named, or the importer
+    by default), or SKIP (imports that skipped those rows)."""
     source, hash_key = jobs.history(ImportModel, user_id)
     created = ImportModel.created_key.between(iso_z(start) if start else "0", (iso_z(end) if end else "9") + "~")
+    conditions = [attribute == value for attribute, value in ((ImportModel.status, status), (ImportModel.type, type))
+                  if value]
+    if fallback_user is SKIP:
+        conditions.append(_option("fallback_user") == SKIP)
+    elif fallback_user is not ANY:
+        conditions.append((_option("fallback_user") == fallback_user)
+                          | (_option("fallback_user").does_not_exist() & (ImportModel.user_id == fallback_user)))
+    if import_tags is not None:
+        tagged = ImportModel.tags_imported
+        conditions.append(tagged.exists() if import_tags else tagged.does_not_exist())
+    if autocreate_projects is not None:  # stored only when it differs from the default (true)
+        conditions.append(_option("create_projects").does_not_exist() if autocreate_projects
+                          else _option("create_projects") == False)  # noqa: E712 - a DynamoDB condition
     condition = None
-    for attribute, value in ((ImportModel.status, status), (ImportModel.type, type)):
-        if value:
-            condition = (attribute == value) if condition is None else condition & (attribute == value)
+    for c in conditions:
+        condition = c if condition is None else condition & c
     return fetch_page(source, hash_key, page=page, per_page=per_page, to_domain=_to_domain, newest_first=True,
                       range_key_condition=created, filter_condition=condition)
 
@@ -147,7 +170,8 @@ CREATED_IDS = ("project_ids_created", "client_ids_created", "task_ids_created")
 
 
 def count_chunk(import_id: int, chunk: int, successful: int, failed: int, skipped: int = 0, projects_created=(),
-                clients_created=(), projects_matched=(), users_not_found=(), created_ids: dict | None = None) -> bool:
+                clients_created=(), projects_matched=(), users_not_found=(), created_ids: dict | None = None,
+                tagged: bool = False) -> bool:
     """Count a chunk's rows exactly once: the chunk's marker and the counters move in
     one transaction, so a redelivered chunk counts nothing twice. False if already counted."""
     try:
@@ -162,6 +186,8 @@ def count_chunk(import_id: int, chunk: int, successful: int, failed: int, skippe
                                             (ImportModel.users_not_found, users_not_found, False)):
                 if names:  # created names: all of them; the others are a report
                     actions.append(attribute.add(set(names) if every else set(sorted(names)[:MAX_NAMES_PER_CHUNK])))
+            if tagged:  # some entry came with tags (the import_tags filter)
+                actions.append(ImportModel.tags_imported.set(True))
             for name, ids in (created_ids or {}).items():  # what an undo may delete, once unused
                 if ids:
                     actions.append(getattr(ImportModel, name).add({int(i) for i in ids}))

@@ -21,5 +21,18 @@ def seal(values: dict, context: dict[str, str]) -> bytes:
                           EncryptionContext=context)["CiphertextBlob"]
 
 
+class SealBroken(Exception):
+    """The sealed value no longer opens (its key is gone: a local stack's KMS is not kept
+    across restarts; or it was moved onto another record)."""
+
+
 def open_sealed(blob: bytes, context: dict[str, str]) -> dict:
-    return json.loads(_kms().decrypt(CiphertextBlob=blob, EncryptionContext=context)["Plaintext"])
+    from botocore.exceptions import ClientError
+
+    try:
+        return json.loads(_kms().decrypt(CiphertextBlob=blob, EncryptionContext=context)["Plaintext"])
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("InvalidCiphertextException", "NotFoundException",
+                                                          "AccessDeniedException", "DisabledException"):
+            raise SealBroken(exc.response["Error"]["Code"]) from None
+        raise

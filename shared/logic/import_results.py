@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from shared.data import imports as imports_data
 from shared.data import projects as projects_data
 from shared.data import time_entries as entries_data
-from shared.domain import ImportJob, Page, Principal
-from shared.errors import NotFound
+from shared.domain import SKIP, ImportJob, Page, Principal
+from shared.errors import NotFound, ValidationFailed
 from shared.logic.ownership import may_see, whose
 from shared.logic.paging import Paging
 from shared.logic.time_entries import user_zone
@@ -70,6 +70,9 @@ class ImportFilters:
     status: str | None = None
     start: str | None = None  # "from"
     end: str | None = None  # "to"
+    fallback_user: str | None = None  # a user id, or "null": imports that skipped rows of users not found
+    import_tags: bool | None = None
+    autocreate_projects: bool | None = None
 
 
 def list_imports(principal: Principal, filters: ImportFilters, paging: Paging) -> Page:
@@ -79,7 +82,20 @@ def list_imports(principal: Principal, filters: ImportFilters, paging: Paging) -
     start = parse_bound(filters.start, zone, "from", end=False) if filters.start else None
     end = parse_bound(filters.end, zone, "to", end=True) if filters.end else None
     return imports_data.list_imports(user_id=owner, page=paging.page, per_page=paging.per_page,
-                                     status=filters.status, type=filters.type, start=start, end=end)
+                                     status=filters.status, type=filters.type, start=start, end=end,
+                                     fallback_user=_fallback_filter(filters.fallback_user),
+                                     import_tags=filters.import_tags, autocreate_projects=filters.autocreate_projects)
+
+
+def _fallback_filter(raw: str | None):
+    if raw is None:
+        return imports_data.ANY
+    if raw.strip().lower() == "null":
+        return SKIP
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationFailed.field("fallback_user", "A user id, or null") from None
 
 
 def list_import_history(principal: Principal, paging: Paging) -> Page:

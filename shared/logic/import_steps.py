@@ -126,7 +126,8 @@ def process_chunk(message: ImportChunk) -> None:
     imports_data.record_errors(import_id, [(e.line, e.message, e.fields) for e in errors])
     if imports_data.count_chunk(import_id, chunk, successful=len(entries), failed=len(errors), skipped=len(skipped),
                                 projects_created=created, clients_created=clients, projects_matched=names.matched,
-                                users_not_found=people.not_found, created_ids=names.created_ids):
+                                users_not_found=people.not_found, created_ids=names.created_ids,
+                                tagged=any(values["tags"] for _, values, _ in entries)):
         for outcome, n in (("imported", len(entries)), ("failed", len(errors)), ("skipped", len(skipped))):
             if n:
                 count(IMPORT_ROWS, n, outcome)  # the dashboard's import throughput

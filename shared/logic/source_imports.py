@@ -146,7 +146,12 @@ def fetch(message: FetchSource, **client_options) -> None:
     sealed = imports_data.get_secret(import_id)
     if sealed is None:
         return  # ended meanwhile
-    secret = secrets.open_sealed(sealed, _context(import_id))
+    try:
+        secret = secrets.open_sealed(sealed, _context(import_id))
+    except secrets.SealBroken:
+        imports_data.fail_import(import_id, "The credentials can no longer be read (the stack's key changed); "
+                                            "start the import again")
+        return
     quota = None
     try:
         records, cursor, total = _read_pages(job.type, ImportCatalogs(import_id), secret,

@@ -6,6 +6,7 @@ reaching ``chunks_total`` lets exactly one worker set the final status.
 """
 from pynamodb.attributes import (
     BinaryAttribute,
+    BooleanAttribute,
     MapAttribute,
     NumberAttribute,
     NumberSetAttribute,
@@ -56,6 +57,7 @@ class ImportModel(Model):
     fetch_step = NumberAttribute(default=0)
     source_total = NumberAttribute(null=True)
     resumes_at = UTCDateTimeAttribute(null=True)
+    tags_imported = BooleanAttribute(null=True)  # set once an entry with tags was written
 
     by_user, by_org = history_indexes()
 

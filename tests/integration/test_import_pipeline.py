@@ -276,3 +276,31 @@ def test_import_options(api, admin_token, small_sync_limit):
     assert bad.status == 400 and bad.json()["error_code"] == "invalid_field_delimiter"
     assert api("POST", "/api/v1/imports", token=admin_token, body=text, content_type="text/csv",
                query={"timezone": "Mars/Base"}).status == 400
+
+
+def test_the_imports_specs_list_filters(api, admin_token, make_token):
+    """fallback_user (an id, or null), import_tags and autocreate_projects, as the imports spec has them."""
+    me = api("GET", "/api/v1/users/me", token=admin_token).json()["user"]["id"]
+    tagged = "project_name,start_time,end_time,tags\r\nA,2024-01-01 09:00:00,2024-01-01 10:00:00,x;y\r\n"
+    plain = "project_name,start_time,end_time\r\nA,2024-01-02 09:00:00,2024-01-02 10:00:00\r\n"
+    ids = {}
+    for name, text, query in (("tagged", tagged, {}), ("skip", plain, {"fallback_user": "null"}),
+                              ("fixed", plain, {"create_projects": "false"})):
+        r = api("POST", "/api/v1/imports", token=admin_token, body=text, content_type="text/csv", query=query)
+        assert r.status == 202, r
+        ids[name] = r.json()["import"]["id"]
+    drain()
+
+    def listed(**query):
+        r = api("GET", "/api/v1/imports", token=admin_token, query={k: str(v) for k, v in query.items()})
+        assert r.status == 200, r
+        return {i["id"] for i in r.json()["imports"]}
+
+    assert listed(import_tags="true") == {ids["tagged"]}
+    assert listed(import_tags="false") == {ids["skip"], ids["fixed"]}
+    assert listed(fallback_user="null") == {ids["skip"]}
+    assert listed(fallback_user=me) == {ids["tagged"], ids["fixed"]}  # the importer, by default
+    assert listed(fallback_user=me + 999) == set()
+    assert listed(autocreate_projects="false") == {ids["fixed"]}
+    assert listed(autocreate_projects="true") == {ids["tagged"], ids["skip"]}
+    assert api("GET", "/api/v1/imports", token=admin_token, query={"fallback_user": "someone"}).status == 400

@@ -153,3 +153,25 @@ def test_source_fields_are_checked(api, admin_token, saas):
                         ({"api_token": "x", "start_date": "2024-01-01", "workspace_id": "abc"}, "workspace_id")):
         r = api("POST", "/api/import/toggl", token=admin_token, body=body)
         assert r.status in (400, 422) and field in r.text, (body, r)
+
+
+def test_a_fetch_step_that_crashes_after_queuing_its_chunks_is_repeated_exactly(api, admin_token, saas, monkeypatch,
+                                                                                small_sync_limit):
+    """The step dies after its pages' chunks and the next step were queued, before it was counted:
+    SQS redelivers it; the repeat rewrites the same chunks and counts once. Nothing doubles."""
+    from shared.data import imports as imports_data
+
+    original, crashed = imports_data.count_fetch_step, []
+
+    def crash_once(import_id, step, **counts):
+        if step == 1 and not crashed:
+            crashed.append(step)
+            raise RuntimeError("the worker died here")
+        return original(import_id, step, **counts)
+
+    monkeypatch.setattr(imports_data, "count_fetch_step", crash_once)
+    r = api("POST", "/api/import/harvest", token=admin_token, body=HARVEST).json()
+    drain()
+    job = _status(api, admin_token, r["import_id"])
+    assert crashed and (job["status"], job["successful"], job["skipped"], job["total"]) == ("completed", 40, 2, 42)
+    assert len(table_items("time_entries")) == 40
