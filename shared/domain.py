@@ -136,6 +136,7 @@ class TimeEntry:
     source: str
     created_at: datetime
     updated_at: datetime
+    source_id: str | None = None  # imported from an API: the entry there ("toggl:<workspace>:<id>")
 
     @property
     def is_active(self) -> bool:

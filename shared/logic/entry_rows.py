@@ -189,6 +189,7 @@ def entry_values(people: People, rows: list[Row], names: Names, source: str, zon
                 "billable": row.billable,
                 "paid": False,
                 "source": source,
+                **({"source_id": row.fields["source_id"]} if row.fields.get("source_id") else {}),
             }))
         except (ValueError, DomainError) as exc:
             result.errors.append(RowError(row.line, getattr(exc, "message", str(exc)), row.fields))

@@ -188,7 +188,7 @@ def _queue_chunks(job: ImportJob, step: int, records: list[dict]) -> None:
     running, rows = [], []
     for i, record in enumerate(records):
         line = step * LINES_PER_STEP + i + 1
-        fields = {k: v for k, v in record.items() if k != "source_id"}
+        fields = dict(record)
         if is_running(record):
             running.append((line, "Skipped: the timer is still running at the source", fields))
         else:

@@ -43,6 +43,7 @@ class TimeEntryModel(Model):
     billable = BooleanAttribute(default=True)
     paid = BooleanAttribute(default=False)
     source = UnicodeAttribute()
+    source_id = UnicodeAttribute(null=True)  # imports from APIs: the entry's id at its source
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()

@@ -47,6 +47,8 @@ def test_toggl_every_workspace_exactly_once_then_never_twice(api, admin_token, s
     assert (job["successful"], job["skipped"], job["failed"], job["total"]) == (50, 2, 0, 52)
     entries = api("GET", f"/api/v1/imports/{first}/entries?per_page=100", token=admin_token).json()["time_entries"]
     assert len(entries) == 50 and {e["source"] for e in entries} == {"toggl"}
+    assert {e["source_id"].rsplit(":", 1)[0] for e in entries} == {"toggl:1", "toggl:2"}
+    assert "toggl:1:1000002" in {e["source_id"] for e in entries}
     expected = sum(1800 + (i % 7) * 900 for i in range(30)) + sum(1800 + (i % 7) * 900 for i in range(20))
     assert sum(e["duration_seconds"] for e in entries) == expected
     tagged = next(e for e in entries if e["notes"] == "Toggl work 2")

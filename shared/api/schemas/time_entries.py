@@ -52,6 +52,7 @@ class TimeEntryOut(BaseModel):
     billable: bool
     paid: bool
     source: str
+    source_id: str | None = Field(None, description="Imported from Toggl or Harvest: the entry's id there")
     is_active: bool
     created_at: datetime
     updated_at: datetime
@@ -63,7 +64,7 @@ class TimeEntryOut(BaseModel):
                    start_time=entry.start_time, end_time=entry.end_time, duration_seconds=seconds,
                    duration_hours=round(seconds / 3600, 2) if seconds is not None else None, notes=entry.notes,
                    tags=",".join(entry.tags), tag_list=list(entry.tags), billable=entry.billable, paid=entry.paid,
-                   source=entry.source, is_active=entry.is_active, created_at=entry.created_at,
+                   source=entry.source, source_id=entry.source_id, is_active=entry.is_active, created_at=entry.created_at,
                    updated_at=entry.updated_at)
 
 
