@@ -16,12 +16,14 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # What running needs: handlers + the embedded AWS. The CDK libraries are not in here.
-$(VENV)/.run-deps: requirements/run.txt requirements/constraints.txt | $(PY)
+$(VENV)/.run-deps: requirements/run.txt requirements/constraints.txt pyproject.toml | $(PY)
 	$(PY) -m pip install -q -r requirements/run.txt -c requirements/constraints.txt
+	$(PY) -m pip install -q --no-deps -e .  # the `tt` command: .venv/bin/tt
 	@touch $@
 
 $(VENV)/.dev-deps: requirements/dev.txt requirements/run.txt requirements/constraints.txt | $(PY)
 	$(PY) -m pip install -q -r requirements/dev.txt -c requirements/constraints.txt
+	$(PY) -m pip install -q --no-deps -e .  # the `tt` command: .venv/bin/tt
 	@touch $@ $(VENV)/.run-deps
 
 ## run: start the whole system locally (API on 127.0.0.1:$${PORT:-3000}, workers, storage, admin token)

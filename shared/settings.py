@@ -55,6 +55,7 @@ class Settings:
     toggl_api_url: str
     harvest_api_url: str
     harvest_id_url: str
+    harvest_pdf_url: str
 
     def table(self, logical: str) -> str:
         return self.tables[logical]
@@ -87,4 +88,5 @@ def get_settings() -> Settings:
         toggl_api_url=os.environ.get("TOGGL_API_URL", "https://api.track.toggl.com"),
         harvest_api_url=os.environ.get("HARVEST_API_URL", "https://api.harvestapp.com"),
         harvest_id_url=os.environ.get("HARVEST_ID_URL", "https://id.getharvest.com"),
+        harvest_pdf_url=os.environ.get("HARVEST_PDF_URL", "https://{subdomain}.harvestapp.com"),
     )

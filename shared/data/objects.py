@@ -153,3 +153,9 @@ class MultipartWriter:
         except BaseException:
             self.abort()
             raise
+
+
+def copy_object(source_key: str, key: str) -> None:
+    """A server-side copy within the data bucket (no bytes through the function)."""
+    bucket = get_settings().data_bucket
+    _s3().copy_object(Bucket=bucket, Key=key, CopySource={"Bucket": bucket, "Key": source_key})

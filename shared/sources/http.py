@@ -132,3 +132,27 @@ class SourceSession:
 
     def get_json(self, url: str, **kwargs):
         return self.call("GET", url, **kwargs).json()
+
+
+class SlidingWindow:
+    """At most ``limit`` calls in any ``seconds`` (Harvest: 100 per 15 s), for one process;
+    ``waited`` adds up the sleeps, ``on_wait`` hears of each (a progress display)."""
+
+    def __init__(self, limit: int, seconds: float, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic, on_wait: Callable[[float], None] | None = None):
+        self.limit, self.seconds, self.sleep, self.clock = limit, seconds, sleep, clock
+        self.on_wait = on_wait or (lambda _: None)
+        self.calls: list[float] = []
+        self.waited = 0.0
+
+    def __call__(self) -> None:
+        now = self.clock()
+        self.calls = [t for t in self.calls if t > now - self.seconds]
+        if len(self.calls) >= self.limit:
+            wait = self.calls[0] + self.seconds - now + 0.05
+            self.on_wait(wait)
+            self.sleep(wait)
+            self.waited += wait
+            now = self.clock()
+            self.calls = [t for t in self.calls if t > now - self.seconds]
+        self.calls.append(now)

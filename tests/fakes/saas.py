@@ -44,6 +44,7 @@ class SaaS:
     def __init__(self, toggl_per_workspace=(30, 20), harvest_per_account=(25, 15), running=1,
                  first_day=date(2023, 1, 2)):
         self.faults = Faults()
+        self.subdomain, self.invoice_updated, self.invoice_amount = {}, {}, {}
         self.log: list[tuple[str, str, int]] = []
         self.requests = 0
         self.lock = threading.Lock()
@@ -107,7 +108,8 @@ class SaaS:
         self.server.server_close()
 
     def environment(self) -> dict[str, str]:
-        return {"TOGGL_API_URL": self.url, "HARVEST_API_URL": self.url, "HARVEST_ID_URL": self.url}
+        return {"TOGGL_API_URL": self.url, "HARVEST_API_URL": self.url, "HARVEST_ID_URL": self.url,
+                "HARVEST_PDF_URL": self.url + "/pdfs/{subdomain}"}
 
     # -- answering ---------------------------------------------------------------------------
     def _handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
@@ -138,6 +140,7 @@ class SaaS:
             except KeyError as exc:
                 status, payload = 404, {"message": f"not found: {exc}"}
         data = json.dumps(payload).encode()
+        self.log.append((method, parts.path, status))  # before answering: a client may look at once
         request.send_response(status)
         request.send_header("Content-Type", "application/json")
         request.send_header("Content-Length", str(len(data)))
@@ -145,7 +148,6 @@ class SaaS:
             request.send_header(k, v)
         request.end_headers()
         request.wfile.write(data)
-        self.log.append((method, parts.path, status))
 
     def _route(self, request, method, path, query, body):
         if path.startswith(("/api/v9", "/reports")):
@@ -153,6 +155,10 @@ class SaaS:
             if request.headers.get("Authorization") != expected:
                 return 403, "Incorrect username and/or password", {}
             return self._toggl(method, path, query, body)
+        if path.startswith("/pdfs/"):  # public PDF links: /pdfs/<subdomain>/client/<kind>/<client_key>.pdf
+            with self.lock:
+                self.pdf_requests += 1
+            return 200, f"%PDF-1.4 {path}", {}
         if path.startswith(("/api/v2/accounts", "/v2/")):
             if "(" not in (request.headers.get("User-Agent") or ""):
                 return 400, {"error": "A User-Agent naming the app and a contact is required"}, {}
@@ -214,22 +220,73 @@ class SaaS:
                 "time_entries": [{"id": e["id"], "seconds": e["seconds"], "start": e["start"].isoformat(),
                                   "stop": stop, "at": e["start"].isoformat()}]}
 
+    # -- Harvest: every endpoint a backup reads ---------------------------------------------
+    subdomain: dict = {}  # account -> its company's subdomain (None: no PDF links)
+    invoices_per_account = 3
+    pdf_requests = 0
+
+    def harvest_lists(self, account: int) -> dict[str, tuple[str, list]]:
+        """path -> (the list's key, its items)."""
+        users = [{"id": 500, "first_name": "Ann", "last_name": "Lee", "email": "ann@example.com", "is_admin": True},
+                 {"id": 501, "first_name": "Bo", "last_name": "Chen", "email": "bo@example.com", "is_admin": False}]
+        projects = [{"id": 2, "name": "Harvest project 0"}, {"id": 3, "name": "Harvest project 1"}]
+        invoices = [{"id": 300 + i, "client_key": f"inv{account}k{i}", "number": str(i),
+                     "updated_at": self.invoice_updated.get((account, 300 + i), "2024-01-01T00:00:00Z"),
+                     "amount": self.invoice_amount.get((account, 300 + i), 100.0 + i)}
+                    for i in range(self.invoices_per_account)]
+        lists = {
+            "/v2/clients": ("clients", [{"id": 1, "name": f"Client {account}"}]),
+            "/v2/contacts": ("contacts", [{"id": 40, "first_name": "Cy", "client": {"id": 1}}]),
+            "/v2/projects": ("projects", projects),
+            "/v2/tasks": ("tasks", [{"id": 3, "name": "Design"}]),
+            "/v2/time_entries": ("time_entries", self.harvest[account]),
+            "/v2/users": ("users", users),
+            "/v2/users/me/project_assignments": ("project_assignments", [{"id": 61, "project": projects[0]}]),
+            "/v2/expenses": ("expenses", [{"id": 200, "total_cost": 12.5}]),
+            "/v2/expense_categories": ("expense_categories", [{"id": 210, "name": "Travel"}]),
+            "/v2/invoices": ("invoices", invoices),
+            "/v2/invoice_item_categories": ("invoice_item_categories", [{"id": 400, "name": "Service"}]),
+            "/v2/estimates": ("estimates", [{"id": 450, "client_key": f"est{account}", "updated_at": "x"}]),
+            "/v2/estimate_item_categories": ("estimate_item_categories", [{"id": 500, "name": "Product"}]),
+            "/v2/roles": ("roles", [{"id": 510, "name": "Designers"}]),
+        }
+        for p in projects:
+            lists[f"/v2/projects/{p['id']}/user_assignments"] = ("user_assignments", [{"id": 70 + p["id"]}])
+            lists[f"/v2/projects/{p['id']}/task_assignments"] = ("task_assignments", [{"id": 80 + p["id"]}])
+        for u in users:
+            for sub in ("billable_rates", "cost_rates", "project_assignments"):
+                lists[f"/v2/users/{u['id']}/{sub}"] = (sub, [{"id": u["id"] * 10, "amount": 50.0}])
+            if u["is_admin"]:
+                lists[f"/v2/users/{u['id']}/teammates"] = ("teammates", [{"id": 501}])
+        for inv in invoices:
+            lists[f"/v2/invoices/{inv['id']}/messages"] = ("invoice_messages", [{"id": inv["id"] * 10}])
+            lists[f"/v2/invoices/{inv['id']}/payments"] = ("invoice_payments", [])
+        lists["/v2/estimates/450/messages"] = ("estimate_messages", [{"id": 4500}])
+        return lists
+
+    invoice_updated: dict = {}
+    invoice_amount: dict = {}
+
     def _harvest(self, account, path, query):
         per_page = int(query.get("per_page", ["100"])[0])
         if per_page > 2000:
             return 422, {"message": "per_page must be at most 2000"}, {}
         page = int(query.get("page", ["1"])[0])
-        if path == "/v2/users":
-            users = [{"id": 500, "first_name": "Ann", "last_name": "Lee", "email": "ann@example.com"},
-                     {"id": 501, "first_name": "Bo", "last_name": "Chen", "email": "bo@example.com"}]
-            return 200, {"users": users, "links": {"next": None}, "total_entries": 2}, {}
-        if path == "/v2/time_entries":
+        if path == "/v2/company":
+            sub = self.subdomain.get(account, f"acme{account}")
+            return 200, {"name": f"Company {account}", "full_domain": f"{sub}.harvestapp.com" if sub else None}, {}
+        if path == "/v2/users/me":
+            return 200, {"id": 500, "first_name": "Ann", "last_name": "Lee"}, {}
+        if path.startswith("/v2/users/") and path.endswith("/teammates") and path not in self.harvest_lists(account):
+            return 422, {"message": "This user does not manage anyone"}, {}
+        key, found = self.harvest_lists(account)[path]
+        if "from" in query:
             lo, hi = _day(query["from"][0]), _day(query["to"][0])
-            found = [e for e in self.harvest[account] if lo <= _day(e["spent_date"]) <= hi]
-            pages = max(1, -(-len(found) // per_page))
-            following = None
-            if page < pages:
-                following = (f"{self.url}/v2/time_entries?from={lo}&to={hi}&per_page={per_page}&page={page + 1}")
-            return 200, {"time_entries": found[(page - 1) * per_page: page * per_page], "page": page,
-                         "total_pages": pages, "total_entries": len(found), "links": {"next": following}}, {}
-        raise KeyError(path)
+            found = [e for e in found if lo <= _day(e["spent_date"]) <= hi]
+        pages = max(1, -(-len(found) // per_page))
+        following = None
+        if page < pages:
+            kept = "&".join(f"{k}={v[0]}" for k, v in query.items() if k not in ("page", "per_page"))
+            following = f"{self.url}{path}?{kept + '&' if kept else ''}per_page={per_page}&page={page + 1}"
+        return 200, {key: found[(page - 1) * per_page: page * per_page], "page": page, "total_pages": pages,
+                     "total_entries": len(found), "links": {"next": following}}, {}

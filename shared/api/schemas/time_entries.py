@@ -64,7 +64,8 @@ class TimeEntryOut(BaseModel):
                    start_time=entry.start_time, end_time=entry.end_time, duration_seconds=seconds,
                    duration_hours=round(seconds / 3600, 2) if seconds is not None else None, notes=entry.notes,
                    tags=",".join(entry.tags), tag_list=list(entry.tags), billable=entry.billable, paid=entry.paid,
-                   source=entry.source, source_id=entry.source_id, is_active=entry.is_active, created_at=entry.created_at,
+                   source=entry.source, source_id=entry.source_id,
+                   is_active=entry.is_active, created_at=entry.created_at,
                    updated_at=entry.updated_at)
 
 
