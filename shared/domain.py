@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
-from shared.jobs.status import IMPORT_FINAL, RESTORE_FINAL, ExportStatus, ImportStatus, RestoreStatus
+from shared.jobs.status import IMPORT_FINAL, RESTORE_FINAL, BackupStatus, ExportStatus, ImportStatus, RestoreStatus
 
 ROLES = ("admin", "user")
 PROJECT_STATUSES = ("active", "on_hold", "archived")
@@ -270,6 +270,42 @@ class ExportJob:
     created_at: datetime
     completed_at: datetime | None
     expires_at: datetime | None
+    harvest_run: int | None = None  # export_type harvest_backup: the run it zips
+
+
+@dataclass(frozen=True)
+class HarvestConnection:
+    """An admin's stored Harvest token (sealed; never in this object) and its schedule."""
+
+    id: int
+    user_id: int
+    schedule: str  # daily | weekly | manual
+    hour: int
+    accounts: frozenset[int]
+    created_at: datetime
+    last_run_id: int | None
+    last_run_at: datetime | None
+    previous: dict  # account (str) -> the last completed run's prefix in the bucket
+
+
+@dataclass(frozen=True)
+class BackupRun:
+    id: int
+    user_id: int
+    connection_id: int
+    trigger: str  # schedule | manual
+    status: BackupStatus
+    run_date: str | None
+    accounts: frozenset[int]
+    parts_total: int | None
+    parts_done: int
+    items: int
+    files: int
+    bytes: int
+    skipped: int
+    message: str | None
+    created_at: datetime
+    completed_at: datetime | None
 
 
 @dataclass(frozen=True)

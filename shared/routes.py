@@ -123,6 +123,16 @@ ROUTES: tuple[Route, ...] = (
        statuses=(409, 410)),
     _r("POST", "/api/backup/restore", "exports", "admin:all", "create_restore", 202, uploads=True),
     _r("GET", "/api/backup/restore/{restore_id}", "exports", "admin:all", "get_restore"),
+    # scheduled Harvest backups (admins)
+    _r("POST", "/api/v1/harvest/connections", "harvest", "admin:all", "create_harvest_connection"),
+    _r("GET", "/api/v1/harvest/connections", "harvest", "admin:all", "list_harvest_connections"),
+    _r("DELETE", "/api/v1/harvest/connections/{connection_id}", "harvest", "admin:all",
+       "delete_harvest_connection", 204),
+    _r("POST", "/api/v1/harvest/backups", "harvest", "admin:all", "start_harvest_backup", 202),
+    _r("GET", "/api/v1/harvest/backups", "harvest", "admin:all", "list_harvest_backups"),
+    _r("GET", "/api/v1/harvest/backups/{run_id}", "harvest", "admin:all", "get_harvest_backup"),
+    _r("POST", "/api/v1/harvest/backups/{run_id}/download", "harvest", "admin:all", "download_harvest_backup", 202,
+       statuses=(200,)),
 )
 
 
@@ -142,6 +152,23 @@ EVENT_SOURCES: tuple[EventSource, ...] = (
     # One export (or restore step) per invocation: each streams a whole file.
     EventSource("exports", "export_worker", batch_size=1),
     EventSource("exports_dlq", "export_dead_letters", batch_size=10),
+)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A function run on a timer (an EventBridge rule in the cloud, a thread in the local stack)."""
+
+    function: str
+    minutes: int  # the rule's rate
+
+    @property
+    def expression(self) -> str:
+        return f"rate({self.minutes} minutes)" if self.minutes != 60 else "rate(1 hour)"
+
+
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule("harvest_scheduler", 60),  # starts the Harvest backups whose schedule is due
 )
 
 

@@ -26,6 +26,8 @@ TABLE_ENV = {
     "import_errors": "TABLE_IMPORT_ERRORS",
     "exports": "TABLE_EXPORTS",
     "restores": "TABLE_RESTORES",
+    "harvest_connections": "TABLE_HARVEST_CONNECTIONS",
+    "harvest_runs": "TABLE_HARVEST_RUNS",
 }
 BUCKET_ENV = "DATA_BUCKET"
 # Environment variable holding each work queue's URL, keyed by the queue's logical name.

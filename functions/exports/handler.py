@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.api.app import ApiFunction
+from shared.api.export_answers import export_out, started
 from shared.api.schemas.common import PageQuery, Pagination, PerPageQuery
 from shared.api.schemas.exports import (
     ExportHistory,
@@ -23,26 +24,13 @@ from shared.api.schemas.exports import (
 from shared.api.uploads import read_upload
 from shared.domain import ExportFilters
 from shared.errors import ValidationFailed
-from shared.jobs.status import ExportStatus
 from shared.logic import exports, restores
 from shared.logic.paging import Paging
 
 api = ApiFunction("exports")
 
 
-def _out(job) -> ExportOut:
-    return ExportOut.of(job, exports.is_expired(job))
-
-
-def _started(job) -> Response[ExportStarted]:
-    """200 with the finished export when the worker was quick enough, else 202 (follow status_url)."""
-    job = exports.finished_soon(job)
-    ready = job.status == ExportStatus.COMPLETED
-    body = ExportStarted(message="The export is ready" if ready else "The export is being prepared",
-                         export_id=job.id, status=job.status, filename=job.filename,
-                         status_url=f"/api/export/status/{job.id}", download_url=f"/api/export/download/{job.id}",
-                         export=_out(job))
-    return Response(status_code=200 if ready else 202, content_type="application/json", body=body)
+_out, _started = export_out, started
 
 
 @api.route

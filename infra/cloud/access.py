@@ -1,6 +1,6 @@
 """What each function may do to each table: the least-privilege IAM grants, in plain
 data (no CDK import) so the integration tests can check real calls against it."""
-from shared.data.bucket_layout import EXPORTS, IMPORT_FILES, RESTORE_FILES, under
+from shared.data.bucket_layout import EXPORTS, HARVEST_BACKUPS, IMPORT_FILES, RESTORE_FILES, under
 
 READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem")
 SCAN = ("dynamodb:Scan",)
@@ -41,12 +41,17 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "export_worker": {**{t: WRITE + SCAN for t in ("users", "api_tokens", "projects", "clients", "tasks", "counters",
                                                    "unique_names", "time_entries", "search_terms", "imports",
                                                    "import_errors")},
-                      "exports": WRITE, "restores": WRITE},
-    "export_dead_letters": {"exports": WRITE, "restores": WRITE},
+                      "exports": WRITE, "restores": WRITE,
+                      # ...and the steps of scheduled Harvest backups (Harvest's limiter counts in rate_limits)
+                      "harvest_connections": WRITE, "harvest_runs": WRITE, "rate_limits": UPDATE},
+    "export_dead_letters": {"exports": WRITE, "restores": WRITE, "harvest_runs": WRITE},
+    # Scheduled Harvest backups: connections (a token checked with Harvest, then sealed), runs, run downloads.
+    "harvest": {**AUTH, "harvest_connections": WRITE, "harvest_runs": WRITE, "counters": UPDATE, "exports": WRITE},
+    "harvest_scheduler": {"harvest_connections": WRITE, "harvest_runs": WRITE, "counters": UPDATE},
 }
 
 # S3 (the data bucket) and SQS, beyond DynamoDB.
-OBJECTS: dict[str, dict[str, str]] = {  # function -> {key pattern: "read" | "write" | "read-write"}
+OBJECTS: dict[str, dict[str, str]] = {  # function -> {pattern: "read" | "write" | "read-write" | "manage"}
     "time_entries": {under(IMPORT_FILES): "write"},
     "imports": {under(IMPORT_FILES): "read-write"},  # stores files, signs upload URLs, checks uploads
     "import_worker": {under(IMPORT_FILES): "read-write"},  # reads the file, writes and reads its chunks
@@ -54,7 +59,10 @@ OBJECTS: dict[str, dict[str, str]] = {  # function -> {key pattern: "read" | "wr
     "exports": {under(EXPORTS): "read", under(RESTORE_FILES): "read-write", under(IMPORT_FILES): "read"},
     # Writes export files (multipart: PutObject covers the parts; aborting needs its own action);
     # reads backups to restore, and writes a re-laid one.
-    "export_worker": {under(EXPORTS): "read-write", under(RESTORE_FILES): "read-write", under(IMPORT_FILES): "read"},
+    "export_worker": {under(EXPORTS): "read-write", under(RESTORE_FILES): "read-write", under(IMPORT_FILES): "read",
+                      # Harvest backups: writes them, copies unchanged PDFs, deletes a run's working parts
+                      under(HARVEST_BACKUPS): "manage"},
+    "harvest": {under(EXPORTS): "read"},  # signs the download of a run's ZIP
 }
 SENDS_TO: dict[str, tuple[str, ...]] = {  # function -> queues it sends to
     "time_entries": ("imports",),
@@ -63,11 +71,14 @@ SENDS_TO: dict[str, tuple[str, ...]] = {  # function -> queues it sends to
     "exports": ("exports",),
     "export_worker": ("exports",),
     "export_dead_letters": ("exports",),  # a restore that gave up rolls back in the export worker
+    "harvest": ("exports",),  # a run's first step, a run's ZIP
+    "harvest_scheduler": ("exports",),
 }
 
 
 # The KMS key that seals third-party credentials: the API seals them, the fetch steps open them.
-SEALS: dict[str, tuple[str, ...]] = {"imports": ("kms:Encrypt",), "import_worker": ("kms:Decrypt",)}
+SEALS: dict[str, tuple[str, ...]] = {"imports": ("kms:Encrypt",), "import_worker": ("kms:Decrypt",),
+                                     "harvest": ("kms:Encrypt",), "export_worker": ("kms:Decrypt",)}
 
 
 def actions_of(operation: str, params: dict) -> list[tuple[str, str]]:

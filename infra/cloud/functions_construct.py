@@ -4,6 +4,8 @@ its own role that reaches only the tables it uses."""
 from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy, Size
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -60,6 +62,14 @@ class FunctionsConstruct(Construct):
                                                                functions_dir, timeout=WORKER_TIMEOUT)
             self.workers[source.function].add_event_source(event_sources.SqsEventSource(
                 queues.by_name[source.queue], batch_size=source.batch_size, report_batch_item_failures=True))
+        # Functions on a timer: an EventBridge rule each (the local stack runs a thread instead).
+        self.scheduled: dict[str, lambda_.Function] = {}
+        for schedule in routes.SCHEDULES:
+            fn = self._function(schedule.function, data, storage, queues, environment, functions_dir)
+            events.Rule(self, f"{schedule.function}-schedule", schedule=events.Schedule.expression(
+                schedule.expression), targets=[events_targets.LambdaFunction(fn)],
+                description=f"TimeTracker: runs {schedule.function} ({schedule.expression})")
+            self.scheduled[schedule.function] = fn
 
     def _function(self, name: str, data: DataConstruct, storage: StorageConstruct, queues: QueuesConstruct,
                   environment: dict, functions_dir: str, timeout: Duration | None = None) -> lambda_.Function:
@@ -73,7 +83,8 @@ class FunctionsConstruct(Construct):
         for pattern, mode in OBJECTS.get(name, {}).items():
             # Writers may abort their own multipart uploads (a failed export leaves no parts behind).
             actions = {"read": ["s3:GetObject"], "write": ["s3:PutObject", "s3:AbortMultipartUpload"],
-                       "read-write": ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]}[mode]
+                       "read-write": ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+                       "manage": ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"]}[mode]
             role.add_to_policy(iam.PolicyStatement(actions=actions,
                                                    resources=[storage.bucket.arn_for_objects(pattern)]))
         for queue in SENDS_TO.get(name, ()):

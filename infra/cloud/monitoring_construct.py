@@ -31,7 +31,7 @@ from shared.settings import QUEUE_ENV
 
 OLDEST_MESSAGE = Duration.minutes(30)  # a work queue's oldest message: the workers are not keeping up
 PERIOD = Duration.minutes(5)
-EXPORT_TYPES = ("gdpr", "filtered", "backup")
+EXPORT_TYPES = ("gdpr", "filtered", "backup", "harvest_backup")
 IMPORT_OUTCOMES = ("imported", "failed", "skipped")
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -95,6 +96,7 @@ class Snapshots:
         self.tables: dict[str, tuple] = {}  # name -> (table object, its write count) as last saved
         self.table_items: dict[str, int] = {}
         self.objects: dict[str, dict] = {}  # key -> manifest entry (with etag and size) as last saved
+        self._saving = threading.Lock()  # one save at a time: the autosave and Ctrl-C's share a folder
 
     def _unchanged(self, name: str, table) -> bool:
         return (moto_tables.installed() and self.tables.get(name) == (id(table), moto_tables.generation(table))
@@ -109,6 +111,10 @@ class Snapshots:
 
     def save(self) -> dict[str, int]:
         """Write what changed since the last save; returns the items and objects the snapshot holds."""
+        with self._saving:
+            return self._save()
+
+    def _save(self) -> dict[str, int]:
         import boto3
 
         tmp = self.directory.with_name(self.directory.name + ".tmp")

@@ -77,6 +77,10 @@ class LocalStack:
             poller = QueuePoller(sqs, url, run, source.batch_size, log=self.log)
             poller.start()
             self.pollers.append(poller)
+        for schedule in routes.SCHEDULES:  # EventBridge rules in the cloud
+            seconds = float(os.environ.get("TT_SCHEDULE_SECONDS") or schedule.minutes * 60)
+            threading.Thread(target=self._on_timer, args=(functions, schedule.function, seconds), daemon=True,
+                             name=f"schedule:{schedule.function}").start()
         threading.Thread(target=self._autosave, daemon=True, name="autosave").start()
         heap.freeze()  # what the restore loaded
         heap.keep_frozen(self._stop)
@@ -106,6 +110,16 @@ class LocalStack:
         path = self.state_dir / "stack.json"
         path.write_text(json.dumps(state, indent=2))
         path.chmod(0o600)
+
+    def _on_timer(self, functions, function: str, seconds: float) -> None:
+        """A scheduled function, called with EventBridge's Scheduled Event shape at its rate."""
+        from infra.local.events import scheduled_event
+
+        while not self._stop.wait(seconds):
+            try:
+                functions.invoke(function, scheduled_event(function))
+            except Exception as exc:  # a failed tick must not take the stack down; the next one retries
+                self.log(f"{function} failed: {exc!r}")
 
     def _autosave(self) -> None:
         while not self._stop.wait(self.snapshot_interval):

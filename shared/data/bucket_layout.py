@@ -12,6 +12,7 @@ IMPORT_FILES = f"{UPLOADS}imports/"  # files being imported, their chunks, presi
 INCOMING = f"{IMPORT_FILES}incoming/"  # presigned PUTs (imports and backups to restore)
 RESTORE_FILES = f"{UPLOADS}restores/"  # backups sent in a restore request, and re-laid ones
 EXPORTS = "exports/"  # export files: expired after EXPIRY_DAYS
+HARVEST_BACKUPS = "harvest-backups/"  # scheduled Harvest backups: kept (no lifecycle rule)
 
 EXPIRY_DAYS = 7
 EXPIRING = (EXPORTS, UPLOADS)  # the lifecycle rules: one per prefix
@@ -55,3 +56,13 @@ def relaid_backup(restore_id: int) -> str:
 def import_catalog(import_id: int, name: str) -> str:
     """What an import from an API fetched once and reads at every step (a workspace's names)."""
     return f"{IMPORT_FILES}{import_id}/source/{name}.json"
+
+
+def harvest_run(account: int, run_date: str) -> str:
+    """One account's backup of one day: the layout of `tt harvest-backup`'s account folder."""
+    return f"{HARVEST_BACKUPS}{account}/{run_date}/"
+
+
+def harvest_artifacts(account: int, folder: str) -> str:
+    """Which PDFs of an account's endpoint were fetched, for which item versions (kept across runs)."""
+    return f"{HARVEST_BACKUPS}{account}/.artifacts/{folder}.json"

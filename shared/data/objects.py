@@ -159,3 +159,11 @@ def copy_object(source_key: str, key: str) -> None:
     """A server-side copy within the data bucket (no bytes through the function)."""
     bucket = get_settings().data_bucket
     _s3().copy_object(Bucket=bucket, Key=key, CopySource={"Bucket": bucket, "Key": source_key})
+
+
+def delete_keys(keys: list[str]) -> None:
+    """Delete objects, 1,000 a request (S3's limit)."""
+    bucket = get_settings().data_bucket
+    for i in range(0, len(keys), 1000):
+        _s3().delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[i:i + 1000]],
+                                                    "Quiet": True})

@@ -12,7 +12,7 @@ from shared.clock import iso_z
 SECRET_FIELDS = {"token_hash"}
 # Import and export jobs: what a person may want to know, not where the files live.
 INTERNAL_FIELDS = {"object_key", "options", "first_entry_id", "chunks_total", "chunks_done", "source_key",
-                   "fetch_step"}
+                   "fetch_step", "harvest_run"}
 
 
 @lru_cache(maxsize=None)

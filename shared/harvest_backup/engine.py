@@ -104,7 +104,7 @@ class Backup:
         self.client.for_account(account_id)
         base = account_dir(account_id)
         company = self.client.http.get_json(f"{self.client.api}/v2/company")
-        subdomain = _subdomain(company)
+        subdomain = subdomain_of(company)
         self.result.endpoints[str(account_id)] = counts = {}
         for endpoint in self.endpoints:
             if endpoint.key is None:
@@ -115,32 +115,45 @@ class Backup:
                 continue
             pdfs = self._list(account_id, base, endpoint)
             if endpoint.pdf:
-                self._pdfs(account_id, base, endpoint, subdomain, pdfs)
+                self.pdfs_of(account_id, f"{base}/{endpoint.folder}", endpoint, subdomain, pdfs)
 
     def _list(self, account_id: int, base: str, endpoint: Endpoint) -> list[tuple]:
         """Stream the list to list.json and one file per item; then the items' sub-resources.
         Returns (id, client_key, hash) of items with PDFs."""
-        folder = f"{base}/{endpoint.folder}"
+        folder = f"{base}/{endpoint.folder}" if base else endpoint.folder
         ids, pdfs, items = [], [], 0
         with self.store.writing(f"{folder}/list.json") as out:
             out.write(b"[")
-            for page in self._pages(f"{self.client.api}{endpoint.path}", endpoint.key):
+            for page in self.pages(f"{self.client.api}{endpoint.path}", endpoint.key):
                 for item in page:
-                    out.write((b",\n" if items else b"\n") + b"\n".join(
-                        b"  " + line for line in dumps(item).split(b"\n")))
+                    out.write(list_element(item, first=not items))
                     items += 1
-                    self._write(f"{folder}/{item['id']}.json", dumps(item))
-                    ids.append(item["id"])
-                    if endpoint.pdf and item.get("client_key"):
-                        pdfs.append((item["id"], item["client_key"], item_hash(item)))
+                ids_, pdfs_ = self.write_items(folder, endpoint, page)
+                ids += ids_
+                pdfs += pdfs_
                 self.progress.endpoint(account_id, endpoint.folder, items, self.client.http.requests)
             out.write(b"\n]" if items else b"]")
         self._record(f"{folder}/list.json", out)
-        self.result.endpoints[str(account_id)][endpoint.folder] = items
+        self.result.endpoints.setdefault(str(account_id), {})[endpoint.folder] = items
+        self.sub_resources(account_id, folder, endpoint, ids)
+        self.progress.finished(account_id, endpoint.folder, items)
+        return pdfs
+
+    def write_items(self, folder: str, endpoint: Endpoint, items: list[dict]) -> tuple[list, list]:
+        """Each item's own file; (their ids, (id, client_key, hash) of those with PDFs)."""
+        ids, pdfs = [], []
+        for item in items:
+            self._write(f"{folder}/{item['id']}.json", dumps(item))
+            ids.append(item["id"])
+            if endpoint.pdf and item.get("client_key"):
+                pdfs.append((item["id"], item["client_key"], item_hash(item)))
+        return ids, pdfs
+
+    def sub_resources(self, account_id: int, folder: str, endpoint: Endpoint, ids: list[int]) -> None:
         for sub in endpoint.subs:
             for item_id in ids:
                 try:
-                    values = [v for page in self._pages(f"{self.client.api}{sub.path.format(id=item_id)}", sub.key)
+                    values = [v for page in self.pages(f"{self.client.api}{sub.path.format(id=item_id)}", sub.key)
                               for v in page]
                 except SourceError as exc:
                     if exc.status == 422:  # e.g. teammates of someone who manages no one
@@ -148,18 +161,21 @@ class Backup:
                         continue
                     raise
                 self._write(f"{folder}/{item_id}_{sub.name}.json", dumps(values))
-        self.progress.finished(account_id, endpoint.folder, items)
-        return pdfs
 
-    def _pages(self, url: str, key: str):
+    def pages(self, url: str, key: str):
         """Every page of a list, following ``links.next`` (Harvest's advice), 2,000 a page."""
-        url = f"{url}{'&' if '?' in url else '?'}per_page={harvest.PER_PAGE}"
         while url:
-            body = self.client.http.get_json(url)
-            yield body.get(key) or []
-            url = (body.get("links") or {}).get("next")
+            items, url = self.page(url, key)
+            yield items
 
-    def _pdfs(self, account_id: int, base: str, endpoint: Endpoint, subdomain: str | None, items: list) -> None:
+    def page(self, url: str, key: str) -> tuple[list[dict], str | None]:
+        """One page: (its items, the next page's URL from ``links.next``, or None)."""
+        if "per_page=" not in url:
+            url = f"{url}{'&' if '?' in url else '?'}per_page={harvest.PER_PAGE}"
+        body = self.client.http.get_json(url)
+        return body.get(key) or [], (body.get("links") or {}).get("next")
+
+    def pdfs_of(self, account_id: int, folder: str, endpoint: Endpoint, subdomain: str | None, items: list) -> None:
         if not items:
             return
         if not subdomain:
@@ -167,10 +183,12 @@ class Backup:
             return
         known = self.artifacts.setdefault(str(account_id), {})
         for item_id, client_key, digest in items:
-            path = f"{base}/{endpoint.folder}/artifacts/{item_id}.pdf"
+            path = f"{folder}/artifacts/{item_id}.pdf"
             name = f"{endpoint.folder}:{item_id}"
             if known.get(name) == digest and (self.store.exists(path) or self.store.copy_previous(path)):
                 self.result.pdfs["unchanged"] += 1
+                content = self.store.read(path) or b""  # still part of this run: listed with its checksum
+                self.result.files[path] = {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
                 continue
             url = f"{self.pdf_url.format(subdomain=subdomain)}/client/{endpoint.pdf}/{client_key}.pdf"
             if self.dry_run:  # listed, not fetched
@@ -199,7 +217,12 @@ class Backup:
         self.progress.note(f"skipped {what}: {why}")
 
 
-def _subdomain(company: dict) -> str | None:
+def list_element(item: dict, *, first: bool) -> bytes:
+    """An item as ``json.dumps(the_list, indent=2)`` writes it inside the list."""
+    return (b"\n" if first else b",\n") + b"\n".join(b"  " + line for line in dumps(item).split(b"\n"))
+
+
+def subdomain_of(company: dict) -> str | None:
     domain = company.get("full_domain") or (company.get("base_uri") or "").split("//")[-1]
     return domain.split(".")[0] if domain else None
 

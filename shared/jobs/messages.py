@@ -111,6 +111,26 @@ class BuildExport(Message, kind="export", queue="exports", job="export {export_i
 
 
 @dataclass(frozen=True)
+class HarvestBackupRun(Message, kind="harvest_run", queue="exports", job="Harvest backup run {run_id}"):
+    """Start a Harvest backup run: discover the accounts, queue one step per account and endpoint."""
+
+    run_id: int
+
+
+@dataclass(frozen=True)
+class HarvestBackupStep(Message, kind="harvest_step", queue="exports",
+                        job="Harvest backup run {run_id} (account {account}, {folder}, part {part})"):
+    """Back up one endpoint of one account: a bounded number of pages from ``url`` (empty: the
+    first), continued by the next part; the last part writes list.json, sub-resources, PDFs."""
+
+    run_id: int
+    account: int
+    folder: str
+    url: str = ""
+    part: int = 0
+
+
+@dataclass(frozen=True)
 class RestoreStep(Message, kind="restore", queue="exports", job="restore {restore_id}"):
     """Run the restore's step at ``cursor`` (JSON; a stale cursor re-queues the current one)."""
 

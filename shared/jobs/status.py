@@ -40,11 +40,20 @@ class RestoreStatus(StrEnum):
     FAILED = "failed"
 
 
-JobStatus = ImportStatus | ExportStatus | RestoreStatus
+class BackupStatus(StrEnum):
+    """A scheduled (or started) Harvest backup run."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+JobStatus = ImportStatus | ExportStatus | RestoreStatus | BackupStatus
 
 # Per kind, target <- the statuses it may be reached from. One table per enum: members of
 # different enums with the same value are equal (they are strings), so they cannot share a dict.
-_I, _E, _R = ImportStatus, ExportStatus, RestoreStatus
+_I, _E, _R, _B = ImportStatus, ExportStatus, RestoreStatus, BackupStatus
 TRANSITIONS: dict[type, dict[JobStatus, frozenset[JobStatus]]] = {
     ImportStatus: {
         _I.PROCESSING: frozenset({_I.PENDING, _I.WAITING}),
@@ -60,6 +69,11 @@ TRANSITIONS: dict[type, dict[JobStatus, frozenset[JobStatus]]] = {
         _E.COMPLETED: frozenset({_E.PROCESSING}),
         _E.FAILED: frozenset({_E.PENDING, _E.PROCESSING}),
     },
+    BackupStatus: {
+        _B.PROCESSING: frozenset({_B.PENDING}),
+        _B.COMPLETED: frozenset({_B.PROCESSING}),
+        _B.FAILED: frozenset({_B.PENDING, _B.PROCESSING}),
+    },
     RestoreStatus: {  # a restore moves on step by step; a dry run may end at its first step
         _R.PROCESSING: frozenset({_R.PENDING, _R.PROCESSING}),
         _R.COMPLETED: frozenset({_R.PENDING, _R.PROCESSING}),
@@ -73,6 +87,8 @@ RESTORE_FINAL = (_R.COMPLETED, _R.FAILED)
 IMPORT_ACTIVE = (_I.PENDING, _I.PROCESSING, _I.WAITING)
 EXPORT_ACTIVE = (_E.PENDING, _E.PROCESSING)
 RESTORE_ACTIVE = (_R.PENDING, _R.PROCESSING)
+BACKUP_FINAL = (_B.COMPLETED, _B.FAILED)
+BACKUP_ACTIVE = (_B.PENDING, _B.PROCESSING)
 
 
 def allowed_from(target: JobStatus, when=None) -> tuple[JobStatus, ...]:

@@ -161,4 +161,30 @@ def _backup(job: ExportJob, out) -> int:
     return sum(write_backup(out, info, backup_tables()).values())
 
 
-WRITERS = {"gdpr": _gdpr, "filtered": _filtered, "backup": _backup}
+def _harvest_backup(job: ExportJob, out) -> int:
+    """A Harvest backup run as one ZIP in `tt harvest-backup`'s layout: accounts.json, then
+    each account's files (as its manifest lists them) under harvest_account_<id>/."""
+    import shutil
+    import zipfile
+
+    from shared.data import harvest_backups as backups_data
+    from shared.harvest_backup.endpoints import account_dir
+
+    run = backups_data.get_run(job.harvest_run)
+    if run is None or run.status != "completed":
+        raise ValueError(f"Harvest backup run {job.harvest_run} has not completed")
+    files = 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n, account in enumerate(sorted(run.accounts)):
+            prefix = bucket_layout.harvest_run(account, run.run_date)
+            manifest = objects.get_json(prefix + "manifest.json")
+            names = (["accounts.json"] if n == 0 else []) + sorted(manifest["files"]) + ["manifest.json"]
+            for name in names:
+                member = name if name == "accounts.json" else f"{account_dir(account)}/{name}"
+                with archive.open(member, "w", force_zip64=True) as target:
+                    shutil.copyfileobj(objects.open_object(prefix + name), target, 1 << 20)
+                files += 1
+    return files
+
+
+WRITERS = {"gdpr": _gdpr, "filtered": _filtered, "backup": _backup, "harvest_backup": _harvest_backup}

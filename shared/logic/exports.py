@@ -35,17 +35,17 @@ def _stamp() -> str:
 
 
 def _record(user_id: int, export_type: str, export_format: str, filename: str,
-            filters: ExportFilters | None = None) -> ExportJob:
+            filters: ExportFilters | None = None, **extra) -> ExportJob:
     export_id = exports_data.new_export_id()
     return exports_data.put_export(export_id, {
         "user_id": user_id, "export_type": export_type, "export_format": export_format,
         "filename": filename, "object_key": bucket_layout.export_file(export_id, filename),
-        "filters": filters.as_record() if filters else {}})
+        "filters": filters.as_record() if filters else {}, **extra})
 
 
 def _start(principal: Principal, export_type: str, export_format: str, filename: str,
-           filters: ExportFilters | None = None) -> ExportJob:
-    job = _record(principal.user_id, export_type, export_format, filename, filters)
+           filters: ExportFilters | None = None, **extra) -> ExportJob:
+    job = _record(principal.user_id, export_type, export_format, filename, filters, **extra)
     work_queue.send([BuildExport(job.id)])
     return job
 
@@ -108,6 +108,13 @@ def start_backup(principal: Principal) -> ExportJob:
     if not principal.is_admin:
         raise Forbidden("Only admins may create backups")
     return _start(principal, "backup", "json", f"backup_{_stamp()}.json")
+
+
+def start_harvest_download(principal: Principal, run_id: int) -> ExportJob:
+    """A finished Harvest backup run as one ZIP (every account in getharvest-backup's layout),
+    through the export machinery: a presigned link that expires with the other exports."""
+    return _start(principal, "harvest_backup", "zip", f"harvest_backup_{run_id}_{_stamp()}.zip",
+                  harvest_run=run_id)
 
 
 def _visible(principal: Principal, export_id: int) -> ExportJob:

@@ -6,6 +6,7 @@ def all_models():
     from shared.models.api_tokens import ApiTokenModel
     from shared.models.catalog import ClientModel, ProjectModel, TaskModel
     from shared.models.exports import ExportModel, RestoreModel
+    from shared.models.harvest import HarvestConnectionModel, HarvestRunModel
     from shared.models.imports import ImportErrorModel, ImportModel
     from shared.models.registry import (
         CounterModel,
@@ -33,4 +34,6 @@ def all_models():
         "import_errors": ImportErrorModel,
         "exports": ExportModel,
         "restores": RestoreModel,
+        "harvest_connections": HarvestConnectionModel,
+        "harvest_runs": HarvestRunModel,
     }

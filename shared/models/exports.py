@@ -47,6 +47,7 @@ class ExportModel(Model):
     held_until = UTCDateTimeAttribute(null=True)
     expires_at = UTCDateTimeAttribute(null=True)
     purge_at = TTLAttribute(null=True)
+    harvest_run = NumberAttribute(null=True)  # export_type harvest_backup: the run zipped
 
     by_user, by_org = history_indexes()
 

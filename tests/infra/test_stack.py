@@ -68,7 +68,7 @@ def test_each_resource_answers_other_methods_through_its_function(synthesized):
 def test_functions_are_python_312_arm64_with_the_shared_layer_and_tracing(synthesized):
     _, template, _ = synthesized
     functions = _resources(template, "AWS::Lambda::Function")
-    assert len(functions) == len(routes.functions()) + len(routes.workers())
+    assert len(functions) == len(routes.functions()) + len(routes.workers()) + len(routes.SCHEDULES)
     for fn in functions.values():
         props = fn["Properties"]
         assert props["Runtime"] == "python3.12" and props["Architectures"] == ["arm64"]
@@ -262,21 +262,36 @@ def test_lifecycle_rules_are_the_bucket_layouts(synthesized):
     assert expiring == {prefix: bucket_layout.EXPIRY_DAYS for prefix in bucket_layout.EXPIRING}
 
 
-def test_credentials_are_sealed_by_the_api_and_opened_only_by_the_import_worker(synthesized):
+def test_credentials_are_sealed_by_the_apis_and_opened_only_by_the_workers(synthesized):
+    """The KMS key of third-party credentials: exactly the grants access.SEALS lists (the API
+    functions that store tokens encrypt; the workers that use them decrypt); no one else."""
+    from infra.cloud.access import SEALS
+
     _, template, _ = synthesized
     keys = {k: v for k, v in _resources(template, "AWS::KMS::Key").items() if "Credentials" in k}
     assert len(keys) == 1 and next(iter(keys.values()))["Properties"]["EnableKeyRotation"] is True
     key_id = next(iter(keys))
-    kms_actions: dict[str, set] = {}
-    for policy in _resources(template, "AWS::IAM::Policy").values():
+    granted: dict[str, set] = {}
+    policies = [*_resources(template, "AWS::IAM::Policy").values(),
+                *_resources(template, "AWS::IAM::ManagedPolicy").values()]  # CDK moves big roles' overflow there
+    for policy in policies:
+        role = policy["Properties"]["Roles"][0]["Ref"]
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             if key_id in json.dumps(statement.get("Resource")):
-                kms_actions.setdefault(str(policy["Properties"]["Roles"]), set()).update(actions)
-    by_role = {("worker" if "importworker" in r else "api" if "importsrole" in r.lower() else r): a
-               for r, a in kms_actions.items()}
-    assert by_role == {"api": {"kms:Encrypt"}, "worker": {"kms:Decrypt"}}, kms_actions
+                granted.setdefault(role, set()).update(actions)
+    expected = {name.replace("_", ""): set(actions) for name, actions in SEALS.items()}
+    assert {next(n for n in expected if r.startswith(f"Functions{n}role")): a for r, a in granted.items()} == \
+        expected, granted
     for function in _resources(template, "AWS::Lambda::Function").values():
         variables = function["Properties"].get("Environment", {}).get("Variables", {})
-        if "TABLE_IMPORTS" in variables:
-            assert key_id in json.dumps(variables["CREDENTIALS_KEY_ID"])
+        assert key_id in json.dumps(variables.get("CREDENTIALS_KEY_ID"))
+
+
+def test_scheduled_functions_run_on_eventbridge_rules(synthesized):
+    _, template, _ = synthesized
+    rules = _resources(template, "AWS::Events::Rule")
+    for schedule in routes.SCHEDULES:
+        rule = next(r for k, r in rules.items() if schedule.function.replace("_", "") in k)
+        assert rule["Properties"]["ScheduleExpression"] == schedule.expression
+        assert schedule.function.replace("_", "") in json.dumps(rule["Properties"]["Targets"])

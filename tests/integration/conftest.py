@@ -187,4 +187,4 @@ def table_items(logical: str) -> list[dict]:
         items = [item for page in pages for item in page["Items"]]
     finally:
         _may_scan = False
-    return sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
+    return sorted(items, key=lambda i: json.dumps(i, sort_keys=True, default=repr))  # binary values too
