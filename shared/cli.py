@@ -98,7 +98,7 @@ def harvest_backup(args) -> int:
               f"({result.requests} requests)")
     elif not args.quiet:
         items = sum(n for counts in result.endpoints.values() for n in counts.values())
-        print(f"backed up {len(result.accounts)} account(s), {items} items, {len(result.files)} files, "
+        print(f"backed up {len(result.accounts)} account(s), {items} items, {result.files.count} files, "
               f"{result.pdfs['downloaded']} PDFs downloaded ({result.pdfs['unchanged']} unchanged), "
               f"{result.requests} requests, into {Path(args.output)}")
     return 0

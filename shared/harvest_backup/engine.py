@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -42,21 +43,55 @@ class Quiet:
     def note(self, message: str) -> None: ...
 
 
+class FileLog:
+    """path -> {"sha256", "bytes"} of every file written, kept in a temporary file rather than
+    in memory (an account of 50,000 entries is 50,000 files); read back in order."""
+
+    def __init__(self):
+        self._log = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.count = self.bytes = 0
+
+    def __setitem__(self, path: str, value: dict) -> None:
+        self._log.write(json.dumps([path, value["sha256"], value["bytes"]]) + "\n")
+        self.count += 1
+        self.bytes += value["bytes"]
+
+    def __len__(self) -> int:
+        return self.count
+
+    def items(self):
+        self._log.flush()
+        self._log.seek(0)
+        for line in self._log:
+            path, digest, size = json.loads(line)
+            yield path, {"sha256": digest, "bytes": size}
+        self._log.seek(0, 2)
+
+    def as_dict(self) -> dict:
+        return dict(self.items())
+
+
 @dataclass
 class RunResult:
     started_at: str
     accounts: list[dict] = field(default_factory=list)
     endpoints: dict = field(default_factory=dict)  # account -> folder -> items
-    files: dict = field(default_factory=dict)  # path -> {"sha256", "bytes"}
+    files: FileLog = field(default_factory=FileLog)
     skipped: list = field(default_factory=list)
     pdfs: dict = field(default_factory=lambda: {"downloaded": 0, "unchanged": 0})  # (a dry run downloads none)
     requests: int = 0
     finished_at: str | None = None
 
-    def manifest(self) -> dict:
-        return {"tool": "tt harvest-backup", "started_at": self.started_at, "finished_at": self.finished_at,
+    def write_manifest(self, out) -> None:
+        """The run's record, as JSON (indent 2), the file list streamed from the log."""
+        head = {"tool": "tt harvest-backup", "started_at": self.started_at, "finished_at": self.finished_at,
                 "accounts": self.accounts, "endpoints": self.endpoints, "requests": self.requests,
-                "pdfs": self.pdfs, "skipped": self.skipped, "files": self.files}
+                "pdfs": self.pdfs, "skipped": self.skipped}
+        out.write(dumps(head)[:-2] + b',\n  "files": {')
+        for n, (path, value) in enumerate(self.files.items()):
+            out.write((b"\n    " if not n else b",\n    ") + json.dumps(path, ensure_ascii=False).encode() + b": "
+                      + json.dumps(value).encode())
+        out.write(b"\n  }\n}" if len(self.files) else b"}\n}")
 
 
 class Backup:
@@ -97,7 +132,7 @@ class Backup:
         self.result.requests = self.client.http.requests + self.pdfs.requests
         self.result.finished_at = _now()
         with self.store.writing(RUN_MANIFEST) as out:  # last: the record of everything above
-            out.write(dumps(self.result.manifest()))
+            self.result.write_manifest(out)
         return self.result
 
     def _account(self, account_id: int) -> None:
@@ -129,7 +164,7 @@ class Backup:
                     out.write(list_element(item, first=not items))
                     items += 1
                 ids_, pdfs_ = self.write_items(folder, endpoint, page)
-                ids += ids_
+                ids += ids_ if endpoint.subs else []  # only what the sub-resources need
                 pdfs += pdfs_
                 self.progress.endpoint(account_id, endpoint.folder, items, self.client.http.requests)
             out.write(b"\n]" if items else b"]")

@@ -219,7 +219,7 @@ def step(message: HarvestBackupStep) -> None:
                 break
         part = f"{PARTS}/{endpoint.folder}/{message.part:05d}"
         objects.put_object(prefix + part + ".json", json.dumps(items).encode(), "application/json")
-        objects.put_object(prefix + part + ".files.json", json.dumps(backup.result.files).encode(),
+        objects.put_object(prefix + part + ".files.json", json.dumps(backup.result.files.as_dict()).encode(),
                            "application/json")
         if url:
             work_queue.send([HarvestBackupStep(run.id, account, endpoint.folder, url, message.part + 1)])
@@ -259,7 +259,7 @@ def _last_part(run: BackupRun, account: int, endpoint, backup: Backup, last: int
 
 def _part_done(run: BackupRun, account: int, folder: str, backup: Backup, *, items: int, parts: int) -> None:
     prefix = backup.store.prefix
-    files = dict(backup.result.files)
+    files = backup.result.files.as_dict()
     for n in range(parts):  # what the earlier parts wrote (this step's own are in backup.result)
         files.update(objects.get_json(f"{prefix}{PARTS}/{folder}/{n:05d}.files.json"))
     objects.put_json(f"{prefix}{PARTS}/{folder}.done.json", {"items": items, "files": files, "parts": parts,
