@@ -68,6 +68,7 @@ bench-data: $(VENV)/.dev-deps
 	$(PY) bench/export_bench.py 10000 100000
 	$(PY) bench/snapshot_bench.py 150000
 	$(PY) bench/saas_import_bench.py 20000
+	$(PY) bench/harvest_backup_bench.py 50000
 
 clean:
 	rm -rf build cdk.out .pytest_cache
