@@ -16,6 +16,7 @@ TIMEOUT = 30  # seconds per request
 RETRIES = 3  # for 5xx and network errors, with backoff from BACKOFF seconds
 BACKOFF = 1.0
 MAX_INLINE_WAIT = 60  # a 429 asking for longer is a pause of the import, not a sleep in the worker
+MAX_THROTTLED = 10  # 429s in a row for one request before the job pauses instead
 
 
 class SourceError(Exception):
@@ -94,7 +95,7 @@ class SourceSession:
         self.requests = 0
 
     def call(self, method: str, url: str, **kwargs) -> requests.Response:
-        attempt = 0
+        attempt = throttled = 0
         while True:
             self.before()
             self.requests += 1
@@ -118,8 +119,9 @@ class SourceSession:
             if status == 429:
                 wait = _seconds(response.headers.get("Retry-After"))
                 wait = BACKOFF * 2 ** attempt if wait is None else wait
-                if wait > MAX_INLINE_WAIT:
-                    raise QuotaSpent(f"{self.name} asked to wait {wait:.0f} s", wait)
+                throttled += 1
+                if wait > MAX_INLINE_WAIT or throttled > MAX_THROTTLED:  # a pause of the job, not a spin
+                    raise QuotaSpent(f"{self.name} asked to wait {wait:.0f} s", max(wait, MAX_INLINE_WAIT))
                 self.sleep(wait)
                 continue  # a 429 is the source pacing us, not a failed attempt
             if status >= 500 and attempt < RETRIES:

@@ -177,3 +177,12 @@ def test_a_fetch_step_that_crashes_after_queuing_its_chunks_is_repeated_exactly(
     job = _status(api, admin_token, r["import_id"])
     assert crashed and (job["status"], job["successful"], job["skipped"], job["total"]) == ("completed", 40, 2, 42)
     assert len(table_items("time_entries")) == 40
+
+
+def test_a_source_that_keeps_answering_429_pauses_the_import_instead_of_spinning(api, admin_token, saas):
+    saas.faults.throttle_every = 1  # every request: 429, Retry-After 0
+    r = api("POST", "/api/import/harvest", token=admin_token, body=HARVEST).json()
+    drain()
+    job = _status(api, admin_token, r["import_id"])
+    assert job["status"] == "waiting" and job["resumes_at"], job
+    assert len(saas.log) == 11  # one request, then ten more 429s, then the pause
