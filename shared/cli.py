@@ -96,7 +96,10 @@ def harvest_backup(args) -> int:
                 print(f"would write {path} ({size} bytes)")
         print(f"dry run: {len(store.planned)} files would be written under {args.output}; nothing was written "
               f"({result.requests} requests)")
-    elif not args.quiet:
+    if result.failed:
+        return _fail(f"{len(result.failed)} endpoint(s) could not be backed up ({', '.join(result.failed[:5])}); "
+                     f"the rest is in {args.output}, see manifest.json", EXIT_FAILED)
+    if not args.quiet and not args.dry_run:
         items = sum(n for counts in result.endpoints.values() for n in counts.values())
         print(f"backed up {len(result.accounts)} account(s), {items} items, {result.files.count} files, "
               f"{result.pdfs['downloaded']} PDFs downloaded ({result.pdfs['unchanged']} unchanged), "

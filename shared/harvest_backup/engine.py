@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from shared.harvest_backup.endpoints import ENDPOINTS, Endpoint, account_dir
 from shared.sources import harvest
 from shared.sources.harvest import Harvest
-from shared.sources.http import SourceError, SourceSession
+from shared.sources.http import SourceError, SourceRefused, SourceSession
 
 ARTIFACTS_MANIFEST = ".artifacts_manifest.json"
 RUN_MANIFEST = "manifest.json"
@@ -78,6 +78,7 @@ class RunResult:
     endpoints: dict = field(default_factory=dict)  # account -> folder -> items
     files: FileLog = field(default_factory=FileLog)
     skipped: list = field(default_factory=list)
+    failed: list = field(default_factory=list)  # "<account>/<endpoint>" that could not be read
     pdfs: dict = field(default_factory=lambda: {"downloaded": 0, "unchanged": 0})  # (a dry run downloads none)
     requests: int = 0
     finished_at: str | None = None
@@ -86,7 +87,7 @@ class RunResult:
         """The run's record, as JSON (indent 2), the file list streamed from the log."""
         head = {"tool": "tt harvest-backup", "started_at": self.started_at, "finished_at": self.finished_at,
                 "accounts": self.accounts, "endpoints": self.endpoints, "requests": self.requests,
-                "pdfs": self.pdfs, "skipped": self.skipped}
+                "pdfs": self.pdfs, "skipped": self.skipped, "failed": self.failed}
         out.write(dumps(head)[:-2] + b',\n  "files": {')
         for n, (path, value) in enumerate(self.files.items()):
             out.write((b"\n    " if not n else b",\n    ") + json.dumps(path, ensure_ascii=False).encode() + b": "
@@ -123,8 +124,8 @@ class Backup:
 
     def run(self) -> RunResult:
         accounts = self.discover()
-        self.result.accounts = accounts
-        self._write("accounts.json", dumps(accounts))
+        self.result.accounts = [{"id": a["id"], "name": a.get("name"), "product": a.get("product")} for a in accounts]
+        self._write("accounts.json", dumps(self.result.accounts))
         self.artifacts = json.loads(self.store.read(ARTIFACTS_MANIFEST) or b"{}")
         for account in accounts:
             self._account(account["id"])
@@ -140,17 +141,26 @@ class Backup:
         base = account_dir(account_id)
         company = self.client.http.get_json(f"{self.client.api}/v2/company")
         subdomain = subdomain_of(company)
-        self.result.endpoints[str(account_id)] = counts = {}
+        self.result.endpoints[str(account_id)] = {}
         for endpoint in self.endpoints:
-            if endpoint.key is None:
-                value = company if endpoint.folder == "company" else self.client.http.get_json(
-                    f"{self.client.api}{endpoint.path}")
-                self._write(f"{base}/{endpoint.folder}/data.json", dumps(value))
-                counts[endpoint.folder] = 1
-                continue
-            pdfs = self._list(account_id, base, endpoint)
-            if endpoint.pdf:
-                self.pdfs_of(account_id, f"{base}/{endpoint.folder}", endpoint, subdomain, pdfs)
+            try:
+                self._endpoint(account_id, base, endpoint, company, subdomain)
+            except SourceRefused:
+                raise  # the token no longer works: nothing else will
+            except SourceError as exc:  # this endpoint only: noted, the others still backed up
+                self.result.failed.append(f"{account_id}/{endpoint.folder}")
+                self._skip(account_id, endpoint.folder, exc.message)
+
+    def _endpoint(self, account_id: int, base: str, endpoint: Endpoint, company: dict, subdomain) -> None:
+        if endpoint.key is None:
+            value = company if endpoint.folder == "company" else self.client.http.get_json(
+                f"{self.client.api}{endpoint.path}")
+            self._write(f"{base}/{endpoint.folder}/data.json", dumps(value))
+            self.result.endpoints[str(account_id)][endpoint.folder] = 1
+            return
+        pdfs = self._list(account_id, base, endpoint)
+        if endpoint.pdf:
+            self.pdfs_of(account_id, f"{base}/{endpoint.folder}", endpoint, subdomain, pdfs)
 
     def _list(self, account_id: int, base: str, endpoint: Endpoint) -> list[tuple]:
         """Stream the list to list.json and one file per item; then the items' sub-resources.

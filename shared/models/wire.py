@@ -12,6 +12,9 @@ botocore's own code makes it. The local stack's emulator uses the same functions
 from __future__ import annotations
 
 import base64
+import threading
+
+_body = threading.local()  # whether the answer being parsed holds no binary value
 
 _PLAIN = frozenset(("S", "N", "BOOL", "NULL", "SS", "NS"))  # the same on the wire and in botocore
 
@@ -80,10 +83,21 @@ def install() -> None:
         class JSONParser(parser):
             attribute_values_as_they_are = True
 
+            def _handle_json_body(self, raw_body, shape):
+                # An answer with no binary value anywhere (no "B"/"BS" key: in a string it would
+                # read \"B\") needs no decoding at all: its items are used as parsed.
+                _body.plain = bool(raw_body) and b'"B"' not in raw_body and b'"BS"' not in raw_body
+                try:
+                    return super()._handle_json_body(raw_body, shape)
+                finally:
+                    _body.plain = False
+
             def _parse_shape(self, shape, node):
                 # A page of items in one comprehension: walking each item's map through
                 # botocore's dispatch cost as much as the rest of the answer.
                 if isinstance(node, list) and is_item_list(shape):
+                    if getattr(_body, "plain", False):
+                        return node
                     return [{k: from_wire(v) for k, v in item.items()} for item in node]
                 if isinstance(node, dict) and is_item(shape):
                     return {k: from_wire(v) for k, v in node.items()}

@@ -25,6 +25,7 @@ class Faults:
     quota: int = 0  # Toggl: after this many requests, 402 until quota_resets_in seconds pass
     quota_resets_in: float = 1.0
     fail_at: set = field(default_factory=set)  # request numbers answered 503
+    fail_paths: set = field(default_factory=set)  # paths that always answer 503
     _quota_reset_at: float = 0.0
 
 
@@ -125,7 +126,7 @@ class SaaS:
         f = self.faults
         if f.throttle_every and number % f.throttle_every == 0:
             status, payload, headers = 429, {"message": "Too many requests"}, {"Retry-After": f.retry_after}
-        elif number in f.fail_at:
+        elif number in f.fail_at or parts.path in f.fail_paths:
             status, payload = 503, {"message": "Service unavailable"}
         elif parts.path.startswith(("/api/v9", "/reports")) and f.quota and (
                 f._quota_reset_at > time.time() or number > f.quota and not f._quota_reset_at):

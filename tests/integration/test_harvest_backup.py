@@ -165,3 +165,33 @@ def test_the_rate_limiter_waits_for_the_window():
     assert slept == []
     window()  # the 101st within 15 s waits until the first leaves the window
     assert len(slept) == 1 and 13.9 < slept[0] < 15.1 and window.waited == slept[0]
+
+
+def test_an_endpoint_that_keeps_failing_is_noted_and_the_rest_is_backed_up(harvest, tmp_path, capsys):
+    harvest.faults.fail_paths = {"/v2/expenses"}
+    out = tmp_path / "b"
+    assert main(["harvest-backup", "-o", str(out), "-q"]) == 1
+    assert "2 endpoint(s) could not be backed up (11/expenses, 12/expenses)" in capsys.readouterr().err
+    assert not list((out / "harvest_account_11" / "expenses").glob("*"))  # no half list: nothing
+    assert (out / "harvest_account_11" / "roles" / "list.json").is_file()
+    manifest = _json(out / "manifest.json")
+    assert manifest["failed"] == ["11/expenses", "12/expenses"]
+    assert _json(out / "accounts.json") == [{"id": 11, "name": "Account 11", "product": "harvest"},
+                                            {"id": 12, "name": "Account 12", "product": "harvest"}]
+
+
+def test_the_progress_display_on_a_terminal(harvest, tmp_path, monkeypatch):
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    assert main(["harvest-backup", "-o", str(tmp_path / "b")]) == 0
+    shown = screen.getvalue()
+    assert "\r\033[Kaccount 11 time_entries: 3 items, " in shown  # rewritten in place while pages arrive
+    assert "account 11 time_entries: 8 items\n" in shown and "account 12 roles: 1 items\n" in shown
+    assert "skipped users/501_teammates" in shown

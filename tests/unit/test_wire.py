@@ -52,3 +52,15 @@ def test_answers_parse_as_botocores_own():
         own.pop("ResponseMetadata", None)
         assert fast == own
     assert _answer(parsers.PROTOCOL_PARSERS["json"], "GetItem", {"Item": encoded})["Item"] == ITEM
+
+
+def test_answers_without_binary_values_are_used_as_parsed_and_equal_botocores_own():
+    wire.install()
+    plain = {k: v for k, v in ITEM.items() if k not in ("b", "bs", "l")}
+    plain["text"] = {"S": 'a "B": lookalike and \\"BS\\"'}  # in a string: escaped, so still no binary key
+    body = {"Items": [plain] * 3, "Count": 3}
+    fast = _answer(parsers.PROTOCOL_PARSERS["json"], "Query", body)
+    own = _answer(parsers.JSONParser, "Query", body)
+    fast.pop("ResponseMetadata", None)
+    own.pop("ResponseMetadata", None)
+    assert fast == own and fast["Items"][0] == plain
