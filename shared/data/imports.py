@@ -106,13 +106,19 @@ class StepAlreadyCounted(Conflict):
         super().__init__("This fetch step was counted before", "fetch_step_already_counted")
 
 
+class StepOutOfOrder(RuntimeError):
+    """The step before this one is not counted yet (it died after queuing this one): the
+    queue retries this step, so the import cannot finish before every page's rows are known."""
+
+
 def count_fetch_step(import_id: int, step: int, *, rows: int, chunks: int, skipped: int, last: bool,
                      source_total: int | None = None) -> bool:
     """What one fetch step queued, exactly once (the step's marker moves with the counters):
     ``rows`` more to come in ``chunks`` more chunks, ``skipped`` rows counted now (running
-    timers), and with ``last`` the fetch's own chunk done. False if counted before."""
+    timers), and with ``last`` the fetch's own chunk done. False if counted before; steps
+    count in order (StepOutOfOrder otherwise)."""
     try:
-        with transaction([StepAlreadyCounted, None]) as t:
+        with transaction([StepAlreadyCounted, StepOutOfOrderConflict]) as t:
             unique_names.claim(t, f"import:{import_id}:fetch:{step}", import_id)
             actions = [ImportModel.total.add(rows + skipped), ImportModel.chunks_total.add(chunks),
                        ImportModel.processed.add(skipped), ImportModel.skipped.add(skipped),
@@ -121,10 +127,18 @@ def count_fetch_step(import_id: int, step: int, *, rows: int, chunks: int, skipp
                 actions.append(ImportModel.chunks_done.add(1))
             if source_total is not None:
                 actions.append(ImportModel.source_total.set(source_total))
-            t.update(ImportModel(import_id), condition=ImportModel.id.exists(), actions=actions)
+            t.update(ImportModel(import_id), condition=ImportModel.id.exists() & (ImportModel.fetch_step == step),
+                     actions=actions)
     except StepAlreadyCounted:
         return False
+    except StepOutOfOrderConflict:
+        raise StepOutOfOrder(f"import {import_id}: fetch step {step} waits for step {step - 1}") from None
     return True
+
+
+class StepOutOfOrderConflict(Conflict):
+    def __init__(self):
+        super().__init__("An earlier fetch step is not counted yet", "fetch_step_out_of_order")
 
 
 def put_secret(import_id: int, sealed: bytes) -> None:
