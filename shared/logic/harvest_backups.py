@@ -29,7 +29,7 @@ from shared.jobs.status import BACKUP_ACTIVE, BackupStatus
 from shared.logic.source_adapters import harvest_limiter
 from shared.settings import get_settings
 from shared.sources.harvest import USER_AGENT, Harvest
-from shared.sources.http import SourceError
+from shared.sources.http import SourceError, SourceUnavailable
 
 SCHEDULES = {"daily": timedelta(days=1), "weekly": timedelta(days=7), "manual": None}
 PAGES_PER_STEP = 5  # 10,000 items a step: well inside Lambda's 15 minutes, files included
@@ -225,11 +225,16 @@ def step(message: HarvestBackupStep) -> None:
             work_queue.send([HarvestBackupStep(run.id, account, endpoint.folder, url, message.part + 1)])
             return
         _last_part(run, account, endpoint, backup, message.part)
+    except SourceUnavailable:
+        raise  # 5xx or the network, after the client's own retries: the queue retries the step
     except SourceError as exc:
         if exc.status in (401, 403):  # the token was revoked: no retry can help
             backups_data.fail_run(run.id, exc.message)
             return
-        raise
+        # Harvest refused this endpoint only (as the command does: noted, the rest backed up)
+        backup.result.failed.append(f"{account}/{endpoint.folder}")
+        backup._skip(account, endpoint.folder, exc.message)
+        _part_done(run, account, endpoint.folder, backup, items=0, parts=0)
 
 
 def _last_part(run: BackupRun, account: int, endpoint, backup: Backup, last: int) -> None:
@@ -263,7 +268,8 @@ def _part_done(run: BackupRun, account: int, folder: str, backup: Backup, *, ite
     for n in range(parts):  # what the earlier parts wrote (this step's own are in backup.result)
         files.update(objects.get_json(f"{prefix}{PARTS}/{folder}/{n:05d}.files.json"))
     objects.put_json(f"{prefix}{PARTS}/{folder}.done.json", {"items": items, "files": files, "parts": parts,
-                                                             "skipped": backup.result.skipped})
+                                                             "skipped": backup.result.skipped,
+                                                             "failed": backup.result.failed})
     counted = backups_data.count_part(run.id, f"{account}:{folder}", items=items, files=len(files),
                                       size=sum(f["bytes"] for f in files.values()),
                                       skipped=len(backup.result.skipped))
@@ -278,7 +284,8 @@ def _write_manifests(run: BackupRun) -> None:
     for account in sorted(run.accounts):
         prefix = bucket_layout.harvest_run(account, run.run_date)
         manifest = {"tool": "TimeTracker scheduled Harvest backup", "run_id": run.id, "account": account,
-                    "started_at": run.created_at.isoformat(), "endpoints": {}, "files": {}, "skipped": []}
+                    "started_at": run.created_at.isoformat(), "endpoints": {}, "files": {}, "skipped": [],
+                    "failed": []}
         leftovers = []
         for endpoint in ENDPOINTS:
             done_key = f"{prefix}{PARTS}/{endpoint.folder}.done.json"
@@ -286,6 +293,7 @@ def _write_manifests(run: BackupRun) -> None:
             manifest["endpoints"][endpoint.folder] = done["items"]
             manifest["files"].update(done["files"])
             manifest["skipped"] += done["skipped"]
+            manifest["failed"] += done.get("failed", [])
             leftovers += [done_key] + [f"{prefix}{PARTS}/{endpoint.folder}/{n:05d}{suffix}"
                                        for n in range(done["parts"]) for suffix in (".json", ".files.json")]
         objects.put_object(prefix + RUN_MANIFEST, dumps(manifest), "application/json")

@@ -26,6 +26,7 @@ class Faults:
     quota_resets_in: float = 1.0
     fail_at: set = field(default_factory=set)  # request numbers answered 503
     fail_paths: set = field(default_factory=set)  # paths that always answer 503
+    missing_paths: set = field(default_factory=set)  # paths that answer 404
     _quota_reset_at: float = 0.0
 
 
@@ -128,6 +129,8 @@ class SaaS:
             status, payload, headers = 429, {"message": "Too many requests"}, {"Retry-After": f.retry_after}
         elif number in f.fail_at or parts.path in f.fail_paths:
             status, payload = 503, {"message": "Service unavailable"}
+        elif parts.path in f.missing_paths:
+            status, payload = 404, {"message": "Not found"}
         elif parts.path.startswith(("/api/v9", "/reports")) and f.quota and (
                 f._quota_reset_at > time.time() or number > f.quota and not f._quota_reset_at):
             if not f._quota_reset_at:

@@ -127,3 +127,17 @@ def test_the_schedule_says_when_the_next_run_is_due():
     assert next_run_at(daily) == datetime(2026, 12, 2, 3, 0, tzinfo=timezone.utc)
     weekly = HarvestConnection(1, 1, "weekly", 22, frozenset(), last, 1, last, {})
     assert next_run_at(weekly) == last.replace(hour=22, minute=0) + timedelta(days=7)
+
+
+def test_an_endpoint_harvest_refuses_is_noted_and_the_run_completes(api, admin_token, harvest):
+    """A 4xx other than 401/403 on one endpoint (here 404) is noted in the account's manifest,
+    as the command does; the other endpoints are backed up and the run completes."""
+    harvest.faults.missing_paths = {"/v2/roles"}
+    connection = api("POST", "/api/v1/harvest/connections", token=admin_token,
+                     body={"pat": SaaS.HARVEST_TOKEN, "schedule": "manual"}).json()
+    run = api("POST", "/api/v1/harvest/backups", token=admin_token, body={"connection_id": connection["id"]}).json()
+    _exports()
+    run = api("GET", f"/api/v1/harvest/backups/{run['id']}", token=admin_token).json()
+    assert run["status"] == "completed" and run["skipped"] >= 2, run
+    manifest = json.loads(_keys(run["locations"][0])["manifest.json"])
+    assert manifest["failed"] == ["11/roles"] and manifest["endpoints"]["clients"] == 1
