@@ -4,6 +4,7 @@ windows of at most a year (facts: ../shared/reference/toggl-harvest-apis.md)."""
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -84,9 +85,11 @@ class Toggl:
                 "order_by": "date", "order_dir": "asc", **(after or {})}
         response = self.http.call("POST", f"{self.base}/reports/api/v3/workspace/{wid}/search/time_entries",
                                   json=body)
-        following = {name: int(response.headers[h]) if name != "first_timestamp" or
-                     response.headers[h].isdigit() else response.headers[h]
-                     for h, name in NEXT_HEADERS.items() if response.headers.get(h)}
+        following = {}
+        for header, name in NEXT_HEADERS.items():
+            value = response.headers.get(header)
+            if value:
+                following[name] = int(value) if value.isdigit() else value
         return response.json() or [], (following or None)
 
 
@@ -103,7 +106,8 @@ def records(rows: list[dict], wid: int, catalog: Catalog) -> list[dict]:
             "project": project.get("name") or "",
             "client": catalog.clients.get(project.get("client_id") or 0, ""),
             "description": row.get("description") or "",
-            "tags": ", ".join(catalog.tags.get(t, str(t)) for t in row.get("tag_ids") or ()),
+            # a JSON list: a tag name may hold a comma
+            "tags": json.dumps([catalog.tags.get(t, str(t)) for t in row.get("tag_ids") or ()], ensure_ascii=False),
             "billable": "true" if row.get("billable") else "false",
         }
         for entry in row.get("time_entries") or ():

@@ -185,7 +185,7 @@ def _toggl_api(line: int, f: dict[str, str], day_first) -> Row:
     if not f.get("start") or not f.get("stop"):
         raise ValueError("The entry has no start or stop time")
     return _row(line, f, project=f.get("project"), client=f.get("client"), start=_instant(f["start"]),
-                end=_instant(f["stop"]), notes=f.get("description"), tags=split_tags(f.get("tags", ""), ","),
+                end=_instant(f["stop"]), notes=f.get("description"), tags=_tag_list(f.get("tags", "")),
                 billable=parse_flag(f.get("billable", "")))
 
 
