@@ -100,8 +100,9 @@ class Backup:
                  progress=None, accounts: list[int] | None = None, endpoints: tuple[Endpoint, ...] = ENDPOINTS,
                  dry_run: bool = False):
         self.client, self.store, self.pdf_url, self.dry_run = client, store, pdf_url, dry_run
+        # Public links, no credentials: a redirect (to where the PDF is stored) may be followed.
         self.pdfs = pdf_session or SourceSession("Harvest PDFs", {"User-Agent": client.http.session.headers[
-            "User-Agent"]})
+            "User-Agent"]}, follow_redirects=True)
         self.progress = progress or Quiet()
         self.wanted, self.endpoints = accounts, endpoints
         self.result = RunResult(started_at=_now())

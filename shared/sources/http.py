@@ -86,8 +86,8 @@ class SourceSession:
     shared rate limiter), ``sleep`` is injectable for tests."""
 
     def __init__(self, name: str, headers: dict, before: Callable[[], None] | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
-        self.name = name
+                 sleep: Callable[[float], None] = time.sleep, follow_redirects: bool = False):
+        self.name, self.follow_redirects = name, follow_redirects  # APIs: never (credentials stay put)
         self.session = requests.Session()
         self.session.headers.update(headers)
         self.before = before or (lambda: None)
@@ -100,7 +100,8 @@ class SourceSession:
             self.before()
             self.requests += 1
             try:
-                response = self.session.request(method, url, timeout=TIMEOUT, allow_redirects=False, **kwargs)
+                response = self.session.request(method, url, timeout=TIMEOUT, allow_redirects=self.follow_redirects,
+                                                **kwargs)
             except requests.RequestException as exc:
                 if attempt >= RETRIES:
                     raise SourceUnavailable(f"{self.name} could not be reached: {type(exc).__name__}") from None
