@@ -73,6 +73,14 @@ class UnsupportedMediaType(DomainError):
     pass
 
 
+class Unavailable(DomainError):
+    """Something the request depends on outside this system (Toggl, Harvest) could not be reached."""
+
+    def __init__(self, message: str, error_code: str, retry_after: int = 60):
+        super().__init__(message)
+        self.error_code, self.retry_after = error_code, retry_after
+
+
 class RateLimited(DomainError):
     def __init__(self, message: str, retry_after: int, headers: dict[str, str] | None = None):
         super().__init__(message)

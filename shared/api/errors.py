@@ -23,6 +23,7 @@ _STATUS = {
     domain.PayloadTooLarge: (413, "payload_too_large"),
     domain.UnsupportedMediaType: (415, "unsupported_media_type"),
     domain.RateLimited: (429, "rate_limited"),
+    domain.Unavailable: (503, "unavailable"),
 }
 _TITLES = {
     401: "Invalid token",
@@ -61,6 +62,8 @@ def from_domain(exc: domain.DomainError) -> tuple[int, dict, dict[str, str]]:
         extra = {"errors": exc.errors}
     if isinstance(exc, domain.RateLimited):
         headers = exc.headers
+    if isinstance(exc, domain.Unavailable):
+        code, headers = exc.error_code, {"Retry-After": str(exc.retry_after)}
     return status, body(status, exc.message, code, **extra), headers
 
 

@@ -19,7 +19,7 @@ from shared.clock import utcnow
 from shared.data import bucket_layout, objects, secrets, work_queue
 from shared.data import harvest_backups as backups_data
 from shared.domain import BackupRun, HarvestConnection, Principal
-from shared.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
+from shared.errors import Conflict, Forbidden, InvalidState, NotFound, Unavailable, ValidationFailed
 from shared.harvest_backup.endpoints import BY_FOLDER, ENDPOINTS
 from shared.harvest_backup.engine import RUN_MANIFEST, Backup, dumps, item_hash, list_element, subdomain_of
 from shared.harvest_backup.stores import BucketStore
@@ -77,6 +77,8 @@ def create_connection(principal: Principal, body: dict) -> HarvestConnection:
     secret = {"pat": pat.strip(), "user_agent": user_agent}
     try:
         accounts = [a["id"] for a in _harvest_accounts(_client(secret))]
+    except SourceUnavailable as exc:
+        raise Unavailable(exc.message, "source_unavailable") from None
     except SourceError as exc:
         raise InvalidState(exc.message, "source_refused" if exc.status in (401, 403) else "source_error") from None
     return backups_data.put_connection(principal.user_id, lambda cid: secrets.seal(secret, _context(cid)),

@@ -19,7 +19,7 @@ from shared.clock import utcnow
 from shared.data import bucket_layout, objects, secrets, work_queue
 from shared.data import imports as imports_data
 from shared.domain import ImportJob, Principal
-from shared.errors import InvalidState, ValidationFailed
+from shared.errors import InvalidState, Unavailable, ValidationFailed
 from shared.jobs.messages import FetchSource, ImportChunk
 from shared.jobs.registry import handles, settles
 from shared.jobs.status import IMPORT_ACTIVE, ImportStatus
@@ -99,6 +99,8 @@ def preview_source(principal: Principal, kind: str, body: dict, **client_options
     source = read_source(kind, body)
     try:
         records, cursor, total = _read_pages(kind, {}, source, {}, PREVIEW_PAGES, client_options)
+    except SourceUnavailable as exc:  # the service is down or unreachable: not the caller's input
+        raise Unavailable(exc.message, "source_unavailable") from None
     except SourceError as exc:
         raise InvalidState(exc.message, "source_refused" if exc.status in (401, 403) else "source_error") from None
     running = [r for r in records if is_running(r)]

@@ -6,6 +6,7 @@ Credentials travel in headers only; no message, exception or log line here carri
 from __future__ import annotations
 
 import ipaddress
+import os
 import time
 from typing import Callable
 from urllib.parse import urlsplit
@@ -14,7 +15,7 @@ import requests
 
 TIMEOUT = 30  # seconds per request
 RETRIES = 3  # for 5xx and network errors, with backoff from BACKOFF seconds
-BACKOFF = 1.0
+BACKOFF = float(os.environ.get("SOURCE_RETRY_BACKOFF") or 1.0)  # seconds; tests shorten it
 MAX_INLINE_WAIT = 60  # a 429 asking for longer is a pause of the import, not a sleep in the worker
 MAX_THROTTLED = 10  # 429s in a row for one request before the job pauses instead
 

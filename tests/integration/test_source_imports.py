@@ -186,3 +186,13 @@ def test_a_source_that_keeps_answering_429_pauses_the_import_instead_of_spinning
     job = _status(api, admin_token, r["import_id"])
     assert job["status"] == "waiting" and job["resumes_at"], job
     assert len(saas.log) == 11  # one request, then ten more 429s, then the pause
+
+
+def test_a_source_that_cannot_be_reached_is_a_503_not_a_400(api, admin_token, saas, monkeypatch):
+    from shared.settings import get_settings
+
+    monkeypatch.setenv("TOGGL_API_URL", "http://127.0.0.1:9")  # nothing listens there
+    get_settings.cache_clear()
+    r = api("POST", "/api/v1/imports/preview", token=admin_token, body={**TOGGL, "type": "toggl_api"})
+    assert r.status == 503 and r.json()["error_code"] == "source_unavailable", r
+    assert r.headers.get("Retry-After") == "60"
