@@ -29,7 +29,7 @@ from shared.jobs.status import BACKUP_ACTIVE, BackupStatus
 from shared.logic.source_adapters import harvest_limiter
 from shared.settings import get_settings
 from shared.sources.harvest import USER_AGENT, Harvest
-from shared.sources.http import SourceError, SourceUnavailable
+from shared.sources.http import SourceError, SourceUnavailable, header_safe
 
 SCHEDULES = {"daily": timedelta(days=1), "weekly": timedelta(days=7), "manual": None}
 PAGES_PER_STEP = 5  # 10,000 items a step: well inside Lambda's 15 minutes, files included
@@ -62,6 +62,8 @@ def create_connection(principal: Principal, body: dict) -> HarvestConnection:
     pat = body.get("pat")
     if not isinstance(pat, str) or not pat.strip() or len(pat) > 500:
         raise ValidationFailed.field("pat", "Required: a Harvest Personal Access Token")
+    if not header_safe(pat.strip()):
+        raise ValidationFailed.field("pat", "A Personal Access Token is printable ASCII (letters, digits, punctuation)")
     schedule = str(body.get("schedule") or "daily").lower()
     if schedule not in SCHEDULES:
         raise ValidationFailed.field("schedule", f"Choose one of {', '.join(SCHEDULES)}")
@@ -72,7 +74,8 @@ def create_connection(principal: Principal, body: dict) -> HarvestConnection:
     if not 0 <= hour <= 23:
         raise ValidationFailed.field("hour", "The UTC hour scheduled runs start in, 0 to 23")
     user_agent = body.get("user_agent")
-    if user_agent is not None and (not isinstance(user_agent, str) or "(" not in user_agent):
+    if user_agent is not None and (not isinstance(user_agent, str) or "(" not in user_agent
+                                   or not header_safe(user_agent) or len(user_agent) > 300):
         raise ValidationFailed.field("user_agent", "Name the app and a contact: 'App (you@example.com)'")
     secret = {"pat": pat.strip(), "user_agent": user_agent}
     try:

@@ -25,7 +25,7 @@ from shared.jobs.registry import handles, settles
 from shared.jobs.status import IMPORT_ACTIVE, ImportStatus
 from shared.logic.imports import describe_rows, parse_options
 from shared.logic.source_adapters import PAGES, ImportCatalogs, entry_id, is_running
-from shared.sources.http import QuotaSpent, SourceError, SourceUnavailable
+from shared.sources.http import QuotaSpent, SourceError, SourceUnavailable, header_safe
 from shared.tracker_files import dialects
 
 PAGES_PER_STEP = 5  # a step stays well inside Lambda's limits, however big the account
@@ -58,6 +58,8 @@ def read_source(kind: str, body: dict) -> dict:
     token = body.get("api_token")
     if not isinstance(token, str) or not token.strip() or len(token) > 500:
         raise ValidationFailed.field("api_token", "Required: the API token of the account to import from")
+    if not header_safe(token.strip()):
+        raise ValidationFailed.field("api_token", "An API token is printable ASCII (letters, digits, punctuation)")
     account = body.get(ACCOUNT_FIELD[kind])
     if account not in (None, ""):
         try:

@@ -44,6 +44,12 @@ class QuotaSpent(SourceError):
         self.seconds = seconds
 
 
+def header_safe(text: str) -> bool:
+    """Whether a token or User-Agent can travel in an HTTP header: printable ASCII, no spaces
+    at its ends (a token is never anything else)."""
+    return bool(text) and text.isascii() and text.isprintable() and text == text.strip()
+
+
 def check_base_url(url: str) -> str:
     """https anywhere; http only to this machine (tests and the local stack's loopback servers)."""
     parts = urlsplit(url)

@@ -196,3 +196,13 @@ def test_a_source_that_cannot_be_reached_is_a_503_not_a_400(api, admin_token, sa
     r = api("POST", "/api/v1/imports/preview", token=admin_token, body={**TOGGL, "type": "toggl_api"})
     assert r.status == 503 and r.json()["error_code"] == "source_unavailable", r
     assert r.headers.get("Retry-After") == "60"
+
+
+def test_tokens_that_cannot_travel_in_a_header_are_a_400(api, admin_token, saas):
+    """Found by fuzzing: a token with non-ASCII characters made requests fail to build the header (500)."""
+    for body, path in (({**TOGGL, "api_token": "ß\u0082token"}, "/api/import/toggl"),
+                       ({"pat": "ß\u0082pat"}, "/api/v1/harvest/connections"),
+                       ({"pat": SaaS.HARVEST_TOKEN, "user_agent": "App (é@example.com)"},
+                        "/api/v1/harvest/connections")):
+        r = api("POST", path, token=admin_token, body=body)
+        assert r.status == 400 and r.json()["error_code"] == "validation_error", (path, r)
