@@ -104,7 +104,7 @@ def next_run_at(connection: HarvestConnection) -> datetime | None:
     if period is None:
         return None
     if connection.last_run_at is None:
-        return utcnow()
+        return connection.created_at  # never run: due since it was stored (never "now", which moves on)
     due = (connection.last_run_at + period).replace(hour=connection.hour, minute=0, second=0)
     return max(due, connection.last_run_at + timedelta(hours=1))
 
