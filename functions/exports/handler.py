@@ -30,15 +30,12 @@ from shared.logic.paging import Paging
 api = ApiFunction("exports")
 
 
-_out, _started = export_out, started
-
-
 @api.route
 def create_gdpr_export(request: GdprExportIn | None = None) -> Response[ExportStarted]:
     """Everything your account holds: profile, time entries, the projects, tasks and clients they refer to,
     tags, import and export history, API tokens (never their secrets). `json`: one document; `zip`:
     export.json plus one CSV per record type."""
-    return _started(exports.start_gdpr_export(api.principal(), (request or GdprExportIn()).format))
+    return started(exports.start_gdpr_export(api.principal(), (request or GdprExportIn()).format))
 
 
 @api.route
@@ -50,19 +47,19 @@ def create_filtered_export(request: FilteredExportIn | None = None) -> Response[
     filters = ExportFilters(include_time_entries=f.include_time_entries, include_projects=f.include_projects,
                             start_date=f.start_date, end_date=f.end_date, project_id=f.project_id,
                             billable_only=f.billable_only, user_id=f.user_id)
-    return _started(exports.start_filtered_export(api.principal(), request.format, filters))
+    return started(exports.start_filtered_export(api.principal(), request.format, filters))
 
 
 @api.route
 def create_backup() -> Response[ExportStarted]:
     """Admins: every table, with a versioned header (backup_info: format version, created_at, created_by,
     counts). Restore it with POST /api/backup/restore."""
-    return _started(exports.start_backup(api.principal()))
+    return started(exports.start_backup(api.principal()))
 
 
 @api.route
 def get_export_status(export_id: int) -> ExportOut:
-    return _out(exports.get_export(api.principal(), export_id))
+    return export_out(exports.get_export(api.principal(), export_id))
 
 
 @api.route
@@ -72,7 +69,7 @@ def list_export_history(
 ) -> ExportHistory:
     """Yours, newest first; admins see everyone's."""
     result = exports.list_export_history(api.principal(), Paging.of(page, per_page))
-    return ExportHistory(exports=[_out(j) for j in result.items], pagination=Pagination.of(result))
+    return ExportHistory(exports=[export_out(j) for j in result.items], pagination=Pagination.of(result))
 
 
 @api.route

@@ -49,9 +49,10 @@ def get_connection(connection_id: int) -> HarvestConnection | None:
     return _connection(item) if item else None
 
 
-def get_connection_secret(connection_id: int) -> bytes | None:
+def get_connection_and_secret(connection_id: int) -> tuple[HarvestConnection | None, bytes | None]:
+    """The connection and its sealed token, in one read."""
     item = jobs.get(HarvestConnectionModel, connection_id)
-    return item.secret if item else None
+    return (_connection(item), item.secret) if item else (None, None)
 
 
 def list_connections() -> list[HarvestConnection]:

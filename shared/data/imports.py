@@ -145,9 +145,10 @@ def put_secret(import_id: int, sealed: bytes) -> None:
     ImportModel(import_id).update(actions=[ImportModel.secret.set(sealed)], condition=ImportModel.id.exists())
 
 
-def get_secret(import_id: int) -> bytes | None:
+def get_import_and_secret(import_id: int) -> tuple[ImportJob | None, bytes | None]:
+    """The import and its sealed credentials, in one read (a fetch step needs both)."""
     item = jobs.get(ImportModel, import_id)
-    return item.secret if item else None
+    return (_to_domain(item), item.secret) if item else (None, None)
 
 
 def wait_for_quota(import_id: int, resumes_at) -> bool:

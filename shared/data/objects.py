@@ -24,6 +24,18 @@ def open_object(key: str):
     return _s3().get_object(Bucket=get_settings().data_bucket, Key=key)["Body"]
 
 
+def read_if_any(key: str) -> bytes | None:
+    """The object's bytes, or None if there is no such object (one request, not a HEAD first)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return open_object(key).read()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+
+
 def get_json(key: str):
     import json
 

@@ -115,7 +115,7 @@ class Backup:
         found = []
         for account in body.get("accounts") or ():
             if (account.get("product") or "harvest") != "harvest":
-                self._skip(account.get("id"), "account", f"a {account.get('product')} account, not Harvest")
+                self.skip(account.get("id"), "account", f"a {account.get('product')} account, not Harvest")
             elif self.wanted is None or account["id"] in self.wanted:
                 found.append(account)
         missing = set(self.wanted or ()) - {a["id"] for a in found}
@@ -126,11 +126,11 @@ class Backup:
     def run(self) -> RunResult:
         accounts = self.discover()
         self.result.accounts = [{"id": a["id"], "name": a.get("name"), "product": a.get("product")} for a in accounts]
-        self._write("accounts.json", dumps(self.result.accounts))
+        self.write("accounts.json", dumps(self.result.accounts))
         self.artifacts = json.loads(self.store.read(ARTIFACTS_MANIFEST) or b"{}")
         for account in accounts:
             self._account(account["id"])
-        self._write(ARTIFACTS_MANIFEST, dumps(self.artifacts))
+        self.write(ARTIFACTS_MANIFEST, dumps(self.artifacts))
         self.result.requests = self.client.http.requests + self.pdfs.requests
         self.result.finished_at = _now()
         with self.store.writing(RUN_MANIFEST) as out:  # last: the record of everything above
@@ -150,13 +150,13 @@ class Backup:
                 raise  # the token no longer works: nothing else will
             except SourceError as exc:  # this endpoint only: noted, the others still backed up
                 self.result.failed.append(f"{account_id}/{endpoint.folder}")
-                self._skip(account_id, endpoint.folder, exc.message)
+                self.skip(account_id, endpoint.folder, exc.message)
 
     def _endpoint(self, account_id: int, base: str, endpoint: Endpoint, company: dict, subdomain) -> None:
         if endpoint.key is None:
             value = company if endpoint.folder == "company" else self.client.http.get_json(
                 f"{self.client.api}{endpoint.path}")
-            self._write(f"{base}/{endpoint.folder}/data.json", dumps(value))
+            self.write(f"{base}/{endpoint.folder}/data.json", dumps(value))
             self.result.endpoints[str(account_id)][endpoint.folder] = 1
             return
         pdfs = self._list(account_id, base, endpoint)
@@ -167,29 +167,42 @@ class Backup:
         """Stream the list to list.json and one file per item; then the items' sub-resources.
         Returns (id, client_key, hash) of items with PDFs."""
         folder = f"{base}/{endpoint.folder}" if base else endpoint.folder
-        ids, pdfs, items = [], [], 0
-        with self.store.writing(f"{folder}/list.json") as out:
-            out.write(b"[")
+        ids, pdfs = [], []
+
+        def items():  # each page's items, once their own files are written
+            seen = 0
             for page in self.pages(f"{self.client.api}{endpoint.path}", endpoint.key):
-                for item in page:
-                    out.write(list_element(item, first=not items))
-                    items += 1
                 ids_, pdfs_ = self.write_items(folder, endpoint, page)
-                ids += ids_ if endpoint.subs else []  # only what the sub-resources need
-                pdfs += pdfs_
-                self.progress.endpoint(account_id, endpoint.folder, items, self.client.http.requests)
-            out.write(b"\n]" if items else b"]")
-        self._record(f"{folder}/list.json", out)
-        self.result.endpoints.setdefault(str(account_id), {})[endpoint.folder] = items
+                ids.extend(ids_ if endpoint.subs else [])  # only what the sub-resources need
+                pdfs.extend(pdfs_)
+                seen += len(page)
+                self.progress.endpoint(account_id, endpoint.folder, seen, self.client.http.requests)
+                yield from page
+
+        count = self.write_list(f"{folder}/list.json", items())
+        self.result.endpoints.setdefault(str(account_id), {})[endpoint.folder] = count
         self.sub_resources(account_id, folder, endpoint, ids)
-        self.progress.finished(account_id, endpoint.folder, items)
+        self.progress.finished(account_id, endpoint.folder, count)
         return pdfs
+
+    def write_list(self, path: str, items) -> int:
+        """``list.json`` streamed from ``items`` (an iterator), as ``json.dumps(list, indent=2)``
+        writes it; returns how many items it holds."""
+        count = 0
+        with self.store.writing(path) as out:
+            out.write(b"[")
+            for item in items:
+                out.write((b",\n" if count else b"\n") + b"\n".join(b"  " + line for line in dumps(item).split(b"\n")))
+                count += 1
+            out.write(b"\n]" if count else b"]")
+        self.record(path, out)
+        return count
 
     def write_items(self, folder: str, endpoint: Endpoint, items: list[dict]) -> tuple[list, list]:
         """Each item's own file; (their ids, (id, client_key, hash) of those with PDFs)."""
         ids, pdfs = [], []
         for item in items:
-            self._write(f"{folder}/{item['id']}.json", dumps(item))
+            self.write(f"{folder}/{item['id']}.json", dumps(item))
             ids.append(item["id"])
             if endpoint.pdf and item.get("client_key"):
                 pdfs.append((item["id"], item["client_key"], item_hash(item)))
@@ -203,10 +216,10 @@ class Backup:
                               for v in page]
                 except SourceError as exc:
                     if exc.status == 422:  # e.g. teammates of someone who manages no one
-                        self._skip(account_id, f"{endpoint.folder}/{item_id}_{sub.name}", exc.message)
+                        self.skip(account_id, f"{endpoint.folder}/{item_id}_{sub.name}", exc.message)
                         continue
                     raise
-                self._write(f"{folder}/{item_id}_{sub.name}.json", dumps(values))
+                self.write(f"{folder}/{item_id}_{sub.name}.json", dumps(values))
 
     def pages(self, url: str, key: str):
         """Every page of a list, following ``links.next`` (Harvest's advice), 2,000 a page."""
@@ -225,7 +238,7 @@ class Backup:
         if not items:
             return
         if not subdomain:
-            self._skip(account_id, f"{endpoint.folder}/artifacts", "the company has no subdomain: no PDF links")
+            self.skip(account_id, f"{endpoint.folder}/artifacts", "the company has no subdomain: no PDF links")
             return
         known = self.artifacts.setdefault(str(account_id), {})
         for item_id, client_key, digest in items:
@@ -238,34 +251,29 @@ class Backup:
                 continue
             url = f"{self.pdf_url.format(subdomain=subdomain)}/client/{endpoint.pdf}/{client_key}.pdf"
             if self.dry_run:  # listed, not fetched
-                self._write(path, b"")
+                self.write(path, b"")
                 continue
             try:
                 content = self.pdfs.call("GET", url).content
             except SourceError as exc:
-                self._skip(account_id, path, exc.message)
+                self.skip(account_id, path, exc.message)
                 continue
-            self._write(path, content)
+            self.write(path, content)
             known[name] = digest
             self.result.pdfs["downloaded"] += 1
 
     # -- bookkeeping ---------------------------------------------------------------------
-    def _write(self, path: str, content: bytes) -> None:
+    def write(self, path: str, content: bytes) -> None:
         with self.store.writing(path) as out:
             out.write(content)
-        self._record(path, out)
+        self.record(path, out)
 
-    def _record(self, path: str, out) -> None:
+    def record(self, path: str, out) -> None:
         self.result.files[path] = {"sha256": out.digest.hexdigest(), "bytes": out.size}
 
-    def _skip(self, account, what: str, why: str) -> None:
+    def skip(self, account, what: str, why: str) -> None:
         self.result.skipped.append({"account": account, "what": what, "why": why})
         self.progress.note(f"skipped {what}: {why}")
-
-
-def list_element(item: dict, *, first: bool) -> bytes:
-    """An item as ``json.dumps(the_list, indent=2)`` writes it inside the list."""
-    return (b"\n" if first else b",\n") + b"\n".join(b"  " + line for line in dumps(item).split(b"\n"))
 
 
 def subdomain_of(company: dict) -> str | None:

@@ -78,8 +78,7 @@ class BucketStore:
     def read(self, path: str) -> bytes | None:
         from shared.data import objects
 
-        key = self.prefix + path
-        return objects.open_object(key).read() if objects.size_of(key) is not None else None
+        return objects.read_if_any(self.prefix + path)
 
     def exists(self, path: str) -> bool:
         from shared.data import objects

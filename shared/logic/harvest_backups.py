@@ -21,7 +21,7 @@ from shared.data import harvest_backups as backups_data
 from shared.domain import BackupRun, HarvestConnection, Principal
 from shared.errors import Conflict, Forbidden, InvalidState, NotFound, Unavailable, ValidationFailed
 from shared.harvest_backup.endpoints import BY_FOLDER, ENDPOINTS
-from shared.harvest_backup.engine import RUN_MANIFEST, Backup, dumps, item_hash, list_element, subdomain_of
+from shared.harvest_backup.engine import RUN_MANIFEST, Backup, dumps, item_hash, subdomain_of
 from shared.harvest_backup.stores import BucketStore
 from shared.jobs.messages import HarvestBackupRun, HarvestBackupStep
 from shared.jobs.registry import handles, settles
@@ -51,10 +51,6 @@ def _client(secret: dict) -> Harvest:
                    user_agent=secret.get("user_agent") or USER_AGENT, before=harvest_limiter(secret["pat"]))
 
 
-def _harvest_accounts(client: Harvest) -> list[dict]:
-    return client.accounts()
-
-
 # -- connections (API) ----------------------------------------------------------------------
 def create_connection(principal: Principal, body: dict) -> HarvestConnection:
     """Check the token with Harvest (400 with Harvest's words if refused), then keep it sealed."""
@@ -79,7 +75,7 @@ def create_connection(principal: Principal, body: dict) -> HarvestConnection:
         raise ValidationFailed.field("user_agent", "Name the app and a contact: 'App (you@example.com)'")
     secret = {"pat": pat.strip(), "user_agent": user_agent}
     try:
-        accounts = [a["id"] for a in _harvest_accounts(_client(secret))]
+        accounts = [a["id"] for a in _client(secret).accounts()]
     except SourceUnavailable as exc:
         raise Unavailable(exc.message, "source_unavailable") from None
     except SourceError as exc:
@@ -155,8 +151,7 @@ def start_due_runs(now: datetime | None = None) -> list[BackupRun]:
 
 # -- the worker's steps ---------------------------------------------------------------------
 def _open(run: BackupRun) -> tuple[HarvestConnection, dict] | None:
-    connection = backups_data.get_connection(run.connection_id)
-    sealed = backups_data.get_connection_secret(run.connection_id)
+    connection, sealed = backups_data.get_connection_and_secret(run.connection_id)
     if connection is None or sealed is None:
         backups_data.fail_run(run.id, "The Harvest connection was deleted")
         return None
@@ -178,7 +173,7 @@ def begin(message: HarvestBackupRun) -> None:
     connection, secret = opened
     client = _client(secret)
     try:
-        accounts = _harvest_accounts(client)
+        accounts = client.accounts()
     except SourceError as exc:
         backups_data.fail_run(run.id, exc.message)
         return
@@ -210,7 +205,7 @@ def step(message: HarvestBackupStep) -> None:
     backup = Backup(_client(secret).for_account(account), store, get_settings().harvest_pdf_url)
     try:
         if endpoint.key is None:
-            backup._write(f"{endpoint.folder}/data.json", dumps(backup.client.http.get_json(
+            backup.write(f"{endpoint.folder}/data.json", dumps(backup.client.http.get_json(
                 f"{backup.client.api}{endpoint.path}")))
             _part_done(run, account, endpoint.folder, backup, items=1, parts=0)
             return
@@ -238,29 +233,29 @@ def step(message: HarvestBackupStep) -> None:
             return
         # Harvest refused this endpoint only (as the command does: noted, the rest backed up)
         backup.result.failed.append(f"{account}/{endpoint.folder}")
-        backup._skip(account, endpoint.folder, exc.message)
+        backup.skip(account, endpoint.folder, exc.message)
         _part_done(run, account, endpoint.folder, backup, items=0, parts=0)
 
 
 def _last_part(run: BackupRun, account: int, endpoint, backup: Backup, last: int) -> None:
     """list.json from the parts, then the items' sub-resources and PDFs."""
     prefix = backup.store.prefix
-    ids, pdfs, count = [], [], 0
-    with backup.store.writing(f"{endpoint.folder}/list.json") as out:
-        out.write(b"[")
+    ids, pdfs = [], []
+
+    def items():  # the parts' items, in order (their own files were written by their steps)
         for n in range(last + 1):
             for item in objects.get_json(f"{prefix}{PARTS}/{endpoint.folder}/{n:05d}.json"):
-                out.write(list_element(item, first=not count))
-                count += 1
                 ids.append(item["id"])
                 if endpoint.pdf and item.get("client_key"):
                     pdfs.append((item["id"], item["client_key"], item_hash(item)))
-        out.write(b"\n]" if count else b"]")
-    backup._record(f"{endpoint.folder}/list.json", out)
+                yield item
+
+    count = backup.write_list(f"{endpoint.folder}/list.json", items())
     backup.sub_resources(account, endpoint.folder, endpoint, ids)
     if endpoint.pdf:
         key = bucket_layout.harvest_artifacts(account, endpoint.folder)
-        backup.artifacts = {str(account): objects.get_json(key) if objects.size_of(key) is not None else {}}
+        known = objects.read_if_any(key)
+        backup.artifacts = {str(account): json.loads(known) if known is not None else {}}
         company = backup.client.http.get_json(f"{backup.client.api}/v2/company")
         backup.pdfs_of(account, endpoint.folder, endpoint, subdomain_of(company), pdfs)
         objects.put_json(key, backup.artifacts.get(str(account), {}))

@@ -5,6 +5,7 @@ source announced or None)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from datetime import date
 from typing import Iterator
@@ -38,14 +39,14 @@ def harvest_limiter(token: str, sleep=time.sleep):
     return before
 
 
-def toggl_client(secret: dict, **options) -> toggl.Toggl:
-    return toggl.Toggl(secret["api_token"], get_settings().toggl_api_url, **options)
+def toggl_client(secret: dict) -> toggl.Toggl:
+    return toggl.Toggl(secret["api_token"], get_settings().toggl_api_url)
 
 
-def harvest_client(secret: dict, **options) -> harvest.Harvest:
+def harvest_client(secret: dict) -> harvest.Harvest:
     s = get_settings()
     return harvest.Harvest(secret["api_token"], s.harvest_api_url, s.harvest_id_url, secret.get("account_id"),
-                           before=harvest_limiter(secret["api_token"]), **options)
+                           before=harvest_limiter(secret["api_token"]))
 
 
 def _days(secret: dict) -> tuple[date, date]:
@@ -60,8 +61,8 @@ class ImportCatalogs:
         self.import_id = import_id
 
     def get(self, name: str):
-        key = bucket_layout.import_catalog(self.import_id, name)
-        return objects.get_json(key) if objects.size_of(key) is not None else None
+        raw = objects.read_if_any(bucket_layout.import_catalog(self.import_id, name))
+        return json.loads(raw) if raw is not None else None
 
     def __setitem__(self, name: str, value) -> None:
         objects.put_json(bucket_layout.import_catalog(self.import_id, name), value)
@@ -75,10 +76,10 @@ def _once(catalogs, name: str, fetch):
     return value
 
 
-def toggl_pages(catalogs, secret: dict, cursor: dict, **options) -> Iterator[Page]:
+def toggl_pages(catalogs, secret: dict, cursor: dict) -> Iterator[Page]:
     """Every workspace (the one asked for, or all the token sees), each in windows of a year,
     each window page by page."""
-    client = toggl_client(secret, **options)
+    client = toggl_client(secret)
     if "workspaces" not in cursor:
         wanted = secret.get("workspace_id")
         cursor = {"workspaces": [int(wanted)] if wanted else [w["id"] for w in client.workspaces()],
@@ -100,9 +101,9 @@ def toggl_pages(catalogs, secret: dict, cursor: dict, **options) -> Iterator[Pag
         yield toggl.records(rows, wid, catalog), (None if done else cursor), None
 
 
-def harvest_pages(catalogs, secret: dict, cursor: dict, **options) -> Iterator[Page]:
+def harvest_pages(catalogs, secret: dict, cursor: dict) -> Iterator[Page]:
     """Every Harvest account (the one asked for, or all the token's), following links.next."""
-    client = harvest_client(secret, **options)
+    client = harvest_client(secret)
     if "accounts" not in cursor:
         wanted = secret.get("account_id")
         cursor = {"accounts": [int(wanted)] if wanted else [a["id"] for a in client.accounts()], "a": 0, "url": None}

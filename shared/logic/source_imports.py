@@ -92,7 +92,7 @@ def start_source_import(principal: Principal, kind: str, body: dict) -> ImportJo
 PREVIEW_PAGES = 3  # a preview reads this much of the source (its quota is the user's)
 
 
-def preview_source(principal: Principal, kind: str, body: dict, **client_options) -> dict:
+def preview_source(principal: Principal, kind: str, body: dict) -> dict:
     """The wizard's step 3: what an import would bring, read from the source (the first
     PREVIEW_PAGES pages; ``complete`` says whether that was all), nothing written. Refused
     credentials are a 400 with the source's own words."""
@@ -100,7 +100,7 @@ def preview_source(principal: Principal, kind: str, body: dict, **client_options
         raise ValidationFailed.field("type", f"Choose one of {', '.join(PAGES)}")
     source = read_source(kind, body)
     try:
-        records, cursor, total = _read_pages(kind, {}, source, {}, PREVIEW_PAGES, client_options)
+        records, cursor, total = _read_pages(kind, {}, source, {}, PREVIEW_PAGES)
     except SourceUnavailable as exc:  # the service is down or unreachable: not the caller's input
         raise Unavailable(exc.message, "source_unavailable") from None
     except SourceError as exc:
@@ -116,12 +116,12 @@ def preview_source(principal: Principal, kind: str, body: dict, **client_options
             "tags": sorted({t for r in rows for t in r.tags}, key=str.casefold)}
 
 
-def _read_pages(kind: str, catalogs, secret: dict, cursor: dict, limit: int, client_options: dict):
+def _read_pages(kind: str, catalogs, secret: dict, cursor: dict, limit: int):
     """(records, the cursor after them or None at the end, the source's announced total) of
     up to ``limit`` pages. A spent quota is raised with that progress attached."""
     records, total, pages = [], None, 0
     try:
-        for page, after, announced in PAGES[kind](catalogs, secret, cursor, **client_options):
+        for page, after, announced in PAGES[kind](catalogs, secret, cursor):
             records += page
             pages += 1
             cursor, total = after, announced if announced is not None else total
@@ -135,9 +135,9 @@ def _read_pages(kind: str, catalogs, secret: dict, cursor: dict, limit: int, cli
 
 # -- the worker's side -------------------------------------------------------------------
 @handles(FetchSource)
-def fetch(message: FetchSource, **client_options) -> None:
+def fetch(message: FetchSource) -> None:
     import_id, step = message.import_id, message.step
-    job = imports_data.get_import(import_id)
+    job, sealed = imports_data.get_import_and_secret(import_id)
     if job is None or job.status not in IMPORT_ACTIVE or job.fetch_step > step:
         return  # gone, finished, or this step was counted: a late redelivery
     if job.status == ImportStatus.WAITING:
@@ -147,9 +147,8 @@ def fetch(message: FetchSource, **client_options) -> None:
         imports_data.resume(import_id)
     elif job.status == ImportStatus.PENDING:
         imports_data.begin_fetching(import_id, job.type)
-    sealed = imports_data.get_secret(import_id)
     if sealed is None:
-        return  # ended meanwhile
+        return  # no credentials: it ended
     try:
         secret = secrets.open_sealed(sealed, _context(import_id))
     except secrets.SealBroken:
@@ -159,7 +158,7 @@ def fetch(message: FetchSource, **client_options) -> None:
     quota = None
     try:
         records, cursor, total = _read_pages(job.type, ImportCatalogs(import_id), secret,
-                                             json.loads(message.cursor or "{}"), PAGES_PER_STEP, client_options)
+                                             json.loads(message.cursor or "{}"), PAGES_PER_STEP)
     except QuotaSpent as exc:  # what came before the refusal is kept, and the cursor after it
         quota, (records, cursor, total) = exc, exc.progress
     except SourceUnavailable:

@@ -8,10 +8,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
-import requests
+if TYPE_CHECKING:
+    import requests
 
 TIMEOUT = 30  # seconds per request
 RETRIES = 3  # for 5xx and network errors, with backoff from BACKOFF seconds
@@ -94,6 +95,8 @@ class SourceSession:
 
     def __init__(self, name: str, headers: dict, before: Callable[[], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep, follow_redirects: bool = False):
+        import requests  # here, not at import: the API functions that start imports never open a session
+
         self.name, self.follow_redirects = name, follow_redirects  # APIs: never (credentials stay put)
         self.session = requests.Session()
         self.session.headers.update(headers)
@@ -102,6 +105,8 @@ class SourceSession:
         self.requests = 0
 
     def call(self, method: str, url: str, **kwargs) -> requests.Response:
+        import requests
+
         attempt = throttled = 0
         while True:
             self.before()
