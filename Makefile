@@ -28,7 +28,7 @@ $(VENV)/.dev-deps: requirements/dev.txt requirements/run.txt requirements/constr
 
 ## run: start the whole system locally (API on 127.0.0.1:$${PORT:-3000}, workers, storage, admin token)
 run: $(VENV)/.run-deps
-	@exec $(PY) -m infra.local
+	@WEBHOOKS_ALLOW_LOOPBACK=true exec $(PY) -m infra.local  # webhooks may call http://127.0.0.1 here only
 
 ## test: install what the suite needs and run it (unit, integration, e2e, infra)
 test: $(VENV)/.dev-deps
@@ -69,6 +69,7 @@ bench-data: $(VENV)/.dev-deps
 	$(PY) bench/snapshot_bench.py 150000
 	$(PY) bench/saas_import_bench.py 20000
 	$(PY) bench/harvest_backup_bench.py 50000
+	$(PY) bench/webhook_bench.py --writes 10000
 
 clean:
 	rm -rf build cdk.out .pytest_cache

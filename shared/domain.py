@@ -335,3 +335,46 @@ class RestoreJob:
     @property
     def rolling_back(self) -> bool:
         return self.rollback_reason is not None
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A subscription: which events go to which URL. Its secrets are sealed, never in here."""
+
+    id: int
+    user_id: int
+    sees_all: bool  # an admin's: events on everyone's data
+    name: str
+    url: str
+    events: tuple[str, ...]
+    description: str | None
+    is_active: bool
+    disabled_reason: str | None
+    failing_since: datetime | None
+    last_delivery_at: datetime | None
+    last_success_at: datetime | None
+    secret_rotated_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    def wants(self, event: str) -> bool:
+        return "*" in self.events or event in self.events
+
+
+@dataclass(frozen=True)
+class WebhookAttempt:
+    """One attempt to deliver one event to one webhook."""
+
+    webhook_id: int
+    delivery_id: str
+    event_id: str
+    event: str
+    attempt: int
+    status: str  # delivered | retrying | failed
+    response_code: int | None
+    response_body: str | None
+    error: str | None
+    duration_ms: int
+    next_retry_at: datetime | None
+    attempted_at: datetime
+    payload: str

@@ -133,6 +133,19 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/harvest/backups/{run_id}", "harvest", "admin:all", "get_harvest_backup"),
     _r("POST", "/api/v1/harvest/backups/{run_id}/download", "harvest", "admin:all", "download_harvest_backup", 202,
        statuses=(200,)),
+    # webhooks (TimeTracker's paths and scopes)
+    _r("GET", "/api/v1/webhooks/events", "webhooks", "read:webhooks", "list_webhook_events"),
+    _r("GET", "/api/v1/webhooks", "webhooks", "read:webhooks", "list_webhooks"),
+    _r("POST", "/api/v1/webhooks", "webhooks", "write:webhooks", "create_webhook"),
+    _r("GET", "/api/v1/webhooks/{webhook_id}", "webhooks", "read:webhooks", "get_webhook"),
+    _r("PUT", "/api/v1/webhooks/{webhook_id}", "webhooks", "write:webhooks", "update_webhook"),
+    _r("PATCH", "/api/v1/webhooks/{webhook_id}", "webhooks", "write:webhooks", "patch_webhook"),
+    _r("DELETE", "/api/v1/webhooks/{webhook_id}", "webhooks", "write:webhooks", "delete_webhook", 204),
+    _r("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret", "webhooks", "write:webhooks", "rotate_webhook_secret"),
+    _r("POST", "/api/v1/webhooks/{webhook_id}/test", "webhooks", "write:webhooks", "test_webhook", 202),
+    _r("GET", "/api/v1/webhooks/{webhook_id}/deliveries", "webhooks", "read:webhooks", "list_webhook_deliveries"),
+    _r("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", "webhooks", "write:webhooks",
+       "retry_webhook_delivery", 202, statuses=(409,)),
 )
 
 
@@ -152,7 +165,27 @@ EVENT_SOURCES: tuple[EventSource, ...] = (
     # One export (or restore step) per invocation: each streams a whole file.
     EventSource("exports", "export_worker", batch_size=1),
     EventSource("exports_dlq", "export_dead_letters", batch_size=10),
+    # One POST per message; ten at a time, side by side.
+    EventSource("webhooks", "webhook_worker", batch_size=10),
+    EventSource("webhooks_dlq", "webhook_dead_letters", batch_size=10),
 )
+
+
+@dataclass(frozen=True)
+class StreamSource:
+    """A table's DynamoDB stream feeding a function (a Lambda event source mapping; locally
+    infra/local/streams.py polls the emulator's streams the same way)."""
+
+    table: str  # logical table name (shared/models)
+    function: str
+    batch_size: int = 100
+    batching_window_seconds: int = 1  # gather a bulk write's records into few invocations
+
+
+# Webhook events come from the data's own change streams, never from inside a request.
+STREAM_SOURCES: tuple[StreamSource, ...] = tuple(
+    StreamSource(table, "webhook_dispatcher")
+    for table in ("time_entries", "projects", "tasks", "clients", "imports", "exports", "webhooks"))
 
 
 @dataclass(frozen=True)

@@ -28,15 +28,21 @@ TABLE_ENV = {
     "restores": "TABLE_RESTORES",
     "harvest_connections": "TABLE_HARVEST_CONNECTIONS",
     "harvest_runs": "TABLE_HARVEST_RUNS",
+    "webhooks": "TABLE_WEBHOOKS",
+    "webhook_deliveries": "TABLE_WEBHOOK_DELIVERIES",
 }
 BUCKET_ENV = "DATA_BUCKET"
 # Environment variable holding each work queue's URL, keyed by the queue's logical name.
-QUEUE_ENV = {"imports": "IMPORT_QUEUE_URL", "exports": "EXPORT_QUEUE_URL"}
+QUEUE_ENV = {"imports": "IMPORT_QUEUE_URL", "exports": "EXPORT_QUEUE_URL", "webhooks": "WEBHOOK_QUEUE_URL"}
 
 
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name, "")
     return int(raw) if raw.strip() else default
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "false").strip().lower() in ("1", "true", "yes")
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,10 @@ class Settings:
     harvest_api_url: str
     harvest_id_url: str
     harvest_pdf_url: str
+    webhook_retry_delays: tuple[int, ...]
+    webhook_disable_after_seconds: int
+    webhook_timeout_seconds: float
+    webhooks_allow_loopback: bool
 
     def table(self, logical: str) -> str:
         return self.tables[logical]
@@ -80,7 +90,7 @@ def get_settings() -> Settings:
         token_cache_seconds=_int("TOKEN_CACHE_SECONDS", 30),
         max_json_body_bytes=_int("MAX_JSON_BODY_BYTES", 1024 * 1024),
         app_version=os.environ.get("APP_VERSION", "1.0.0"),
-        allow_multiple_timers=os.environ.get("ALLOW_MULTIPLE_TIMERS", "false").strip().lower() in ("1", "true", "yes"),
+        allow_multiple_timers=_flag("ALLOW_MULTIPLE_TIMERS"),
         dynamodb_read_timeout_seconds=_int("DYNAMODB_READ_TIMEOUT_SECONDS", 5),
         # How long a POST for an export waits for the worker: a small export is answered finished (200).
         export_wait_seconds=_int("EXPORT_WAIT_SECONDS", 5),
@@ -91,4 +101,12 @@ def get_settings() -> Settings:
         harvest_api_url=os.environ.get("HARVEST_API_URL", "https://api.harvestapp.com"),
         harvest_id_url=os.environ.get("HARVEST_ID_URL", "https://id.getharvest.com"),
         harvest_pdf_url=os.environ.get("HARVEST_PDF_URL", "https://{subdomain}.harvestapp.com"),
+        # Standard Webhooks' schedule after a failed attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+        webhook_retry_delays=tuple(int(d) for d in os.environ.get(
+            "WEBHOOK_RETRY_DELAYS", "5,300,1800,7200,18000,36000,36000").split(",") if d.strip()),
+        # An endpoint failing every delivery for this long is disabled (3 days).
+        webhook_disable_after_seconds=_int("WEBHOOK_DISABLE_AFTER_SECONDS", 3 * 24 * 3600),
+        webhook_timeout_seconds=float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS") or 10),
+        # Set by `make run` only: lets webhooks call http://127.0.0.1 so people can try them. Never in the cloud.
+        webhooks_allow_loopback=_flag("WEBHOOKS_ALLOW_LOOPBACK"),
     )

@@ -48,6 +48,12 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     # Scheduled Harvest backups: connections (a token checked with Harvest, then sealed), runs, run downloads.
     "harvest": {**AUTH, "harvest_connections": WRITE, "harvest_runs": WRITE, "counters": UPDATE, "exports": WRITE},
     "harvest_scheduler": {"harvest_connections": WRITE, "harvest_runs": WRITE, "counters": UPDATE},
+    # Webhooks: subscriptions and their log (the API); the dispatcher reads who subscribes (one Query a
+    # batch; the streams it reads are granted by its event sources); the worker logs every attempt.
+    "webhooks": {**AUTH, "webhooks": WRITE, "webhook_deliveries": READ, "counters": UPDATE},
+    "webhook_dispatcher": {"webhooks": READ},
+    "webhook_worker": {"webhooks": WRITE, "webhook_deliveries": WRITE},
+    "webhook_dead_letters": {"webhook_deliveries": WRITE},
 }
 
 # S3 (the data bucket) and SQS, beyond DynamoDB.
@@ -73,12 +79,17 @@ SENDS_TO: dict[str, tuple[str, ...]] = {  # function -> queues it sends to
     "export_dead_letters": ("exports",),  # a restore that gave up rolls back in the export worker
     "harvest": ("exports",),  # a run's first step, a run's ZIP
     "harvest_scheduler": ("exports",),
+    "webhooks": ("webhooks",),  # test pings, manual retries
+    "webhook_dispatcher": ("webhooks",),
+    "webhook_worker": ("webhooks",),  # the next attempt
 }
 
 
-# The KMS key that seals third-party credentials: the API seals them, the fetch steps open them.
+# The KMS key that seals third-party credentials and webhook secrets: the API seals them (and opens
+# a webhook's current secret to keep it beside a new one), the steps open them.
 SEALS: dict[str, tuple[str, ...]] = {"imports": ("kms:Encrypt",), "import_worker": ("kms:Decrypt",),
-                                     "harvest": ("kms:Encrypt",), "export_worker": ("kms:Decrypt",)}
+                                     "harvest": ("kms:Encrypt",), "export_worker": ("kms:Decrypt",),
+                                     "webhooks": ("kms:Encrypt", "kms:Decrypt"), "webhook_worker": ("kms:Decrypt",)}
 
 
 def actions_of(operation: str, params: dict) -> list[tuple[str, str]]:

@@ -62,6 +62,18 @@ class FunctionsConstruct(Construct):
                                                                functions_dir, timeout=WORKER_TIMEOUT)
             self.workers[source.function].add_event_source(event_sources.SqsEventSource(
                 queues.by_name[source.queue], batch_size=source.batch_size, report_batch_item_failures=True))
+        # Stream consumers: fed by their tables' DynamoDB streams, in batches (webhook events).
+        self.stream_consumers: dict[str, lambda_.Function] = {}
+        for stream in routes.STREAM_SOURCES:
+            if stream.function not in self.stream_consumers:
+                self.stream_consumers[stream.function] = self._function(stream.function, data, storage, queues,
+                                                                        environment, functions_dir)
+            self.stream_consumers[stream.function].add_event_source(event_sources.DynamoEventSource(
+                data.tables[stream.table], starting_position=lambda_.StartingPosition.LATEST,
+                batch_size=stream.batch_size, max_batching_window=Duration.seconds(stream.batching_window_seconds),
+                # A failing batch is halved until the bad record stands alone; its event ids are stable, so
+                # retried records make the same events (the delivery log drops repeats).
+                bisect_batch_on_error=True, retry_attempts=10, max_record_age=Duration.days(1)))
         # Functions on a timer: an EventBridge rule each (the local stack runs a thread instead).
         self.scheduled: dict[str, lambda_.Function] = {}
         for schedule in routes.SCHEDULES:

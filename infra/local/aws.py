@@ -21,7 +21,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class _Serialized:
-    """One DynamoDB request at a time into moto. DynamoDB serialises writes to an item
+    """One DynamoDB (or DynamoDB Streams) request at a time into moto. DynamoDB serialises writes to an item
     (what conditional counters and transactions rely on); moto's backends take no locks
     of their own. Other services pass straight through: an SQS long poll waits inside
     its request and must not hold up everything else."""
@@ -31,7 +31,7 @@ class _Serialized:
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):  # and DynamoDBStreams_
             return self.app(environ, start_response)
         with self.lock:
             return list(self.app(environ, start_response))

@@ -77,6 +77,15 @@ class LocalStack:
             poller = QueuePoller(sqs, url, run, source.batch_size, log=self.log)
             poller.start()
             self.pollers.append(poller)
+        from infra.local.streams import StreamPoller
+        from shared.settings import get_settings as settings_now
+
+        for stream in routes.STREAM_SOURCES:  # DynamoDB Streams event source mappings in the cloud
+            poller = StreamPoller(settings_now().table(stream.table),
+                                  functools.partial(functions.invoke, stream.function, timeout=900),
+                                  stream.batch_size, lock=self.moto.dynamodb_lock, log=self.log)
+            poller.start()
+            self.pollers.append(poller)
         for schedule in routes.SCHEDULES:  # EventBridge rules in the cloud
             seconds = float(os.environ.get("TT_SCHEDULE_SECONDS") or schedule.minutes * 60)
             threading.Thread(target=self._on_timer, args=(functions, schedule.function, seconds), daemon=True,

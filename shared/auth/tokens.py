@@ -24,6 +24,8 @@ SCOPES = (
     "write:clients",
     "read:reports",
     "read:users",
+    "read:webhooks",
+    "write:webhooks",
     "admin:all",
 )
 WILDCARDS = ("read:*", "write:*")

@@ -35,6 +35,10 @@ class Catalog:
     def to_domain(self, item):
         return self.domain_cls(**{n: getattr(item, n) for n in self._names})
 
+    def from_stored(self, raw: dict):
+        """An item as DynamoDB stores it (a stream image)."""
+        return self.to_domain(self.model.from_raw_data(raw))
+
     def _name_key(self, item) -> str:
         return unique_names.name_key(self.kind, item.name, self._name_scope(item))
 

@@ -7,6 +7,7 @@ from shared.models.base import ORG
 from shared.models.catalog import ClientModel
 
 _clients = Catalog(ClientModel, "client", Client, searchable=("name", "email", "company"))
+from_stored = _clients.from_stored  # a stream image -> the domain object
 
 
 def put_client(values: dict) -> Client:

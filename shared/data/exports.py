@@ -24,6 +24,11 @@ def _export(item: ExportModel) -> ExportJob:
     return ExportJob(**values)
 
 
+def from_stored(raw: dict) -> ExportJob:
+    """An export as DynamoDB stores it (a stream image)."""
+    return _export(ExportModel.from_raw_data(raw))
+
+
 def new_export_id() -> int:
     return counters.next_id("export")
 

@@ -29,6 +29,11 @@ def _to_domain(item: ImportModel) -> ImportJob:
     return ImportJob(**values)
 
 
+def from_stored(raw: dict) -> ImportJob:
+    """An import as DynamoDB stores it (a stream image; its sealed secret left out)."""
+    return _to_domain(ImportModel.from_raw_data({k: v for k, v in raw.items() if k != "secret"}))
+
+
 def new_import_id() -> int:
     return counters.next_id("import")
 

@@ -7,6 +7,7 @@ from shared.models.base import ORG
 from shared.models.catalog import ProjectModel
 
 _projects = Catalog(ProjectModel, "project", Project)
+from_stored = _projects.from_stored  # a stream image -> the domain object
 
 
 def put_project(values: dict) -> Project:

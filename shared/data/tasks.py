@@ -8,6 +8,7 @@ from shared.models.base import ORG
 from shared.models.catalog import TaskModel
 
 _tasks = Catalog(TaskModel, "task", Task, name_scope=lambda item: str(item.project_id))
+from_stored = _tasks.from_stored  # a stream image -> the domain object
 
 
 def put_task(values: dict) -> Task:

@@ -46,6 +46,9 @@ def _raw_to_domain(raw: dict) -> TimeEntry:
     return TimeEntry(**values)
 
 
+from_stored = _raw_to_domain  # a stream image -> the domain object
+
+
 def _derive_keys(item: TimeEntryModel) -> None:
     item.start_key = start_key(iso_z(item.start_time), item.id)
     item.active_user_id = item.user_id if item.end_time is None else None

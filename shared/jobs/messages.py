@@ -140,3 +140,18 @@ class RestoreStep(Message, kind="restore", queue="exports", job="restore {restor
     @property
     def job(self) -> str:
         return f"restore {self.restore_id} ({json.loads(self.cursor).get('phase', '?')} step)"
+
+
+# -- webhooks (shared/logic/webhook_delivery.py) ---------------------------------------
+@dataclass(frozen=True)
+class DeliverWebhook(Message, kind="webhook", queue="webhooks",
+                     job="webhook {webhook_id}: {event} {event_id} (attempt {attempt})"):
+    """POST one event to one webhook. ``payload`` is the JSON body (the same on every attempt);
+    ``not_before`` (epoch seconds) chains retry delays longer than SQS's 15 minutes."""
+
+    webhook_id: int
+    event_id: str
+    event: str
+    payload: str
+    attempt: int = 1
+    not_before: int = 0

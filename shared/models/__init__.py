@@ -17,6 +17,7 @@ def all_models():
     )
     from shared.models.time_entries import TimeEntryModel
     from shared.models.users import UserModel
+    from shared.models.webhooks import WebhookDeliveryModel, WebhookModel
 
     return {
         "users": UserModel,
@@ -36,4 +37,6 @@ def all_models():
         "restores": RestoreModel,
         "harvest_connections": HarvestConnectionModel,
         "harvest_runs": HarvestRunModel,
+        "webhooks": WebhookModel,
+        "webhook_deliveries": WebhookDeliveryModel,
     }

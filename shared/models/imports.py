@@ -22,6 +22,7 @@ from shared.models.base import BaseMeta, Model, StatusAttribute, history_indexes
 class ImportModel(Model):
     class Meta(BaseMeta):
         table_name = table_name("imports")
+        stream_view_type = "NEW_AND_OLD_IMAGES"  # import/export .completed and .failed webhooks
 
     id = NumberAttribute(hash_key=True)
     org = UnicodeAttribute()

@@ -44,6 +44,7 @@ def aws(ddb_calls):
     from infra.local.aws import ensure_credentials_key
     from shared.data.schema import all_table_specs
     from shared.logic import auth
+    from shared.settings import QUEUE_ENV
 
     moto_speedups.install()  # as the local stack encodes DynamoDB responses
     with mock_aws():
@@ -51,8 +52,8 @@ def aws(ddb_calls):
         for spec in all_table_specs():
             client.create_table(**spec.create_table_args())
         boto3.client("s3").create_bucket(Bucket="tt-data")
-        for queue in ("tt-imports", "tt-exports"):
-            boto3.client("sqs").create_queue(QueueName=queue)
+        for queue in QUEUE_ENV:
+            boto3.client("sqs").create_queue(QueueName=f"tt-{queue}")
         ensure_credentials_key()
         auth._cache.clear()
         ddb_calls.clear()

@@ -22,7 +22,18 @@ def _ordered():
 
 
 def _is_sqs(event: dict) -> bool:
-    return "Records" in event
+    return "Records" in event and event["Records"][0].get("eventSource") == "aws:sqs"
+
+
+def _stream_source(name: str, event: dict):
+    """The routes.STREAM_SOURCES entry a DynamoDB Streams event is for, or None."""
+    if "Records" not in event or event["Records"][0].get("eventSource") != "aws:dynamodb":
+        return None
+    from shared.data.stream_images import table_of
+    from shared.settings import get_settings
+
+    logical = {v: k for k, v in get_settings().tables.items()}[table_of(event["Records"][0]["eventSourceARN"])]
+    return next(s for s in routes.STREAM_SOURCES if s.table == logical and name.startswith(s.function))
 
 
 def _scheduled(name: str, event: dict) -> str | None:
@@ -35,7 +46,7 @@ def _scheduled(name: str, event: dict) -> str | None:
 @pytest.mark.parametrize("name", [pytest.param(n, id=n) for n in _ordered()])
 def test_sample_event_is_an_event_of_a_known_route_or_queue(name):
     event = json.loads((EVENTS / f"{name}.json").read_text())
-    if _scheduled(name, event):
+    if _scheduled(name, event) or _stream_source(name, event):
         return
     if _is_sqs(event):
         queue = event["Records"][0]["eventSourceARN"].rsplit(":", 1)[-1].removeprefix("tt-")
@@ -50,6 +61,9 @@ def test_every_sample_event_succeeds_on_its_handler(admin_token):
         event = json.loads((EVENTS / f"{name}.json").read_text().replace("$TT_ADMIN_TOKEN", admin_token))
         if _scheduled(name, event):
             assert invoke(_scheduled(name, event), event) == {"started": []}, name  # no connection is due
+            continue
+        if _stream_source(name, event):  # one event; no webhook existed before it
+            assert invoke(_stream_source(name, event).function, event) == {"events": 1, "deliveries": 0}, name
             continue
         if _is_sqs(event):
             queue = event["Records"][0]["eventSourceARN"].rsplit(":", 1)[-1].removeprefix("tt-")

@@ -1,0 +1,45 @@
+"""DynamoDB Streams -> webhook events -> one delivery message per (event, webhook).
+
+Fed by the streams of the tables events come from (routes.STREAM_SOURCES): in batches of
+up to 100 records, so a bulk import makes events in batches, not one invocation per row.
+Event ids derive from the stream records, so a retried batch makes the same events, and
+the delivery log turns a repeated delivery into a no-op (shared/logic/webhook_delivery.py).
+Payloads carry the resource exactly as the API returns it."""
+from shared.api.export_answers import export_out
+from shared.api.schemas.clients import ClientOut
+from shared.api.schemas.imports import ImportOut
+from shared.api.schemas.projects import ProjectOut
+from shared.api.schemas.tasks import TaskOut
+from shared.api.schemas.time_entries import TimeEntryOut
+from shared.api.schemas.webhooks import WebhookOut
+from shared.data import stream_images
+from shared.logic.webhook_delivery import fan_out
+from shared.logic.webhook_events import Change, events_of
+from shared.observability import logger
+
+_SHAPES = {
+    "time_entry": TimeEntryOut.of,
+    "project": ProjectOut.model_validate,
+    "task": TaskOut.model_validate,
+    "client": ClientOut.model_validate,
+    "import": ImportOut.of,
+    "export": export_out,
+    "webhook": WebhookOut.of,
+}
+
+
+def present(kind: str, subject) -> dict:
+    return _SHAPES[kind](subject).model_dump(mode="json")
+
+
+@logger.inject_lambda_context
+def lambda_handler(event, context):
+    events = []
+    for record in event.get("Records", []):
+        read = stream_images.read(record)
+        if read is not None:
+            events += events_of(Change(*read), present)
+    queued = fan_out(events)
+    logger.info("stream batch", extra={"records": len(event.get("Records", [])), "events": len(events),
+                                       "deliveries": queued})
+    return {"events": len(events), "deliveries": queued}
