@@ -25,6 +25,7 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=10_000)
     parser.add_argument("--subscriptions", type=int, default=3)
     parser.add_argument("--batch", type=int, default=500, help="entries per bulk write")
+    parser.add_argument("--wait", type=float, default=900, help="seconds to wait for every delivery")
     args = parser.parse_args()
     os.environ.update(WEBHOOKS_ALLOW_LOOPBACK="true")
     from infra.local import lambdas
@@ -44,10 +45,12 @@ def main() -> None:
 
         s = requests.Session()
         s.headers["Authorization"] = f"Bearer {token}"
+        hooks = []
         for i in range(args.subscriptions):
             r = s.post(f"{stack.base_url}/api/v1/webhooks", json={
                 "name": f"bench {i}", "url": receiver.url(f"/hook{i}"), "events": ["time_entry.created"]})
             assert r.status_code == 201, r.text
+            hooks.append(r.json()["webhook"]["id"])
         user_id = s.get(f"{stack.base_url}/api/v1/users/me").json()["user"]["id"]
         time.sleep(1.1)  # events stamped in a later second than the webhooks (streams keep seconds)
         invocations.clear()
@@ -66,11 +69,16 @@ def main() -> None:
             written_at.update((e.id, now) for e in made)
         wrote = time.perf_counter() - started
         expected = args.writes * args.subscriptions
-        deadline = time.monotonic() + 1800
+        deadline = time.monotonic() + args.wait
         while len(receiver.got) < expected and time.monotonic() < deadline:
             time.sleep(0.2)
         elapsed = time.perf_counter() - started
         got = list(receiver.got)
+        for hook in hooks:  # what did not arrive first time, and why
+            retried = s.get(f"{stack.base_url}/api/v1/webhooks/{hook}/deliveries",
+                            params={"status": "retrying", "limit": 100}).json()["deliveries"]
+            if retried:
+                print(f"  webhook {hook}: {len(retried)} attempts to retry, e.g. {retried[0]['error']}")
         latencies = sorted(g["at"] - written_at[g["json"]["data"]["id"]] for g in got)
         unique = {(g["path"], g["json"]["id"]) for g in got}
         events = len({g["json"]["id"] for g in got})

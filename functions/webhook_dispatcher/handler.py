@@ -40,6 +40,6 @@ def lambda_handler(event, context):
         if read is not None:
             events += events_of(Change(*read), present)
     queued = fan_out(events)
-    logger.info("stream batch", extra={"records": len(event.get("Records", [])), "events": len(events),
+    logger.debug("stream batch", extra={"records": len(event.get("Records", [])), "events": len(events),
                                        "deliveries": queued})
     return {"events": len(events), "deliveries": queued}

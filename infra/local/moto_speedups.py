@@ -45,6 +45,7 @@ def install() -> bool:
     from infra.local import moto_tables
 
     moto_tables.install()  # no leak, no whole-table copies, no table walks (moto_tables.py)
+    _cheap_queue_sends()
     parser = parse.PROTOCOL_PARSERS["json"]
     if not getattr(parser, "fast_attribute_values", False):
         class JSONParser(parser):
@@ -118,3 +119,53 @@ def _no_xml_request_ids() -> None:
 
     DynamoHandler._enrich_response = staticmethod(_enrich_response)
     DynamoHandler._tt_json_only = True
+
+
+def _cheap_queue_sends() -> None:
+    """moto's SendMessage and ReceiveMessage read a queue attribute or two (deduplication, the
+    retention period: the latter once per message received) through the property that builds
+    them all, three of which count the queue's messages by walking every one: each message sent
+    or received cost O(queue length), so a long queue was quadratic (a webhook fan-out of 30,000
+    deliveries moved two a second). While a message is sent or received, the queue answers
+    without the counts; GetQueueAttributes still counts them as moto does. And the list of
+    receivable messages reads the clock once per call instead of twice per message."""
+    import threading
+
+    from moto.core.utils import camelcase_to_underscores, unix_time_millis
+    from moto.sqs.models import Queue, SQSBackend
+
+    if getattr(SQSBackend, "_tt_cheap_queues", False):
+        return
+    counted = {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed",
+               "ApproximateNumberOfMessagesNotVisible"}
+    busy = threading.local()
+    full = Queue.attributes.fget
+
+    def attributes(self):
+        if not getattr(busy, "on", False):
+            return full(self)
+        names = [*self.BASE_ATTRIBUTES, *(self.FIFO_ATTRIBUTES if self.fifo_queue else [])]
+        result = {n: getattr(self, camelcase_to_underscores(n)) for n in names if n not in counted}
+        return {k: str(v).lower() if isinstance(v, bool) else v for k, v in result.items()}
+
+    def without_counts(method):
+        def call(self, *args, **kwargs):
+            outer = getattr(busy, "on", False)
+            busy.on = True
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                busy.on = outer
+
+        return call
+
+    def messages(self):
+        """moto's Queue.messages (visible and not delayed), reading the clock once, not twice a message."""
+        now = unix_time_millis()
+        return [m for m in self._messages if now > m.visible_at and not now < m.delayed_until]
+
+    Queue.messages = property(messages)
+    Queue.attributes = property(attributes)
+    SQSBackend.send_message = without_counts(SQSBackend.send_message)
+    SQSBackend.receive_message = without_counts(SQSBackend.receive_message)
+    SQSBackend._tt_cheap_queues = True

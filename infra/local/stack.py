@@ -157,9 +157,11 @@ def main() -> None:
     stack = LocalStack(port=int(os.environ.get("PORT", "3000")), admin_token=token,
                        state_dir=Path(os.environ.get("TT_STATE_DIR", str(ROOT / ".local"))),
                        log=lambda line: print(line, flush=True))
-    stopping = threading.Event()
+    # A plain flag, polled: setting an Event from a signal handler can deadlock on the Event's own
+    # lock when the signal lands while the main thread holds it (and a wait that missed it never ends).
+    stopping: list[int] = []
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopping.set())
+        signal.signal(sig, lambda signum, _frame: stopping.append(signum))
     try:
         admin_token = stack.start()
     except ValueError as exc:
@@ -168,14 +170,15 @@ def main() -> None:
         "\nTimeTracker local stack is up\n"
         f"  API        {stack.base_url}/api/v1\n"
         f"  Docs       {stack.base_url}/api/docs\n"
-        f"  AWS        {stack.moto.url} (moto: DynamoDB, S3, SQS)\n"
+        f"  AWS        {stack.moto.url} (moto: DynamoDB and its streams, S3, SQS, KMS)\n"
         f"  Admin      {admin_token}\n"
         f"  Data       {stack.snapshot_dir}\n"
         f"\n  curl -H 'Authorization: Bearer {admin_token}' {stack.base_url}/api/v1/users/me\n"
         "\nCtrl-C stops everything (data is saved).",
         flush=True,
     )
-    stopping.wait()
+    while not stopping:
+        time.sleep(0.2)
     print("\nstopping...", flush=True)
     stack.stop()
     print("stopped", flush=True)

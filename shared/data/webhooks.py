@@ -54,6 +54,11 @@ def get_webhook_and_secret(webhook_id: int) -> tuple[Webhook | None, bytes | Non
     return (_webhook(item), item.secret) if item else (None, None)
 
 
+def get_webhooks_and_secrets(webhook_ids) -> dict[int, tuple[Webhook, bytes]]:
+    """Several webhooks with their sealed secrets, in one BatchGetItem (a delivery batch's)."""
+    return {item.id: (_webhook(item), item.secret) for item in WebhookModel.batch_get(sorted(webhook_ids))}
+
+
 def list_webhooks(user_id: int | None) -> list[Webhook]:
     """A user's webhooks, or (None) everyone's: the dispatcher's one Query per batch."""
     index, key = jobs.history(WebhookModel, user_id)
@@ -62,7 +67,8 @@ def list_webhooks(user_id: int | None) -> list[Webhook]:
 
 def update_webhook(webhook_id: int, changes: dict) -> Webhook | None:
     """Set the given fields; re-enabling clears why it was disabled and its failing streak."""
-    actions = [getattr(WebhookModel, name).set(value) for name, value in changes.items()]
+    actions = [getattr(WebhookModel, name).set(value) if value is not None else getattr(WebhookModel, name).remove()
+               for name, value in changes.items()]
     if changes.get("is_active") is True:
         actions += [WebhookModel.disabled_reason.remove(), WebhookModel.failing_since.remove()]
     if not update_if(WebhookModel(webhook_id), [*actions, WebhookModel.updated_at.set(utcnow())],
@@ -138,6 +144,23 @@ def get_attempt(webhook_id: int, delivery_id: str, attempt: int) -> WebhookAttem
         return _attempt(WebhookDeliveryModel.get(webhook_id, _key(delivery_id, attempt), consistent_read=True))
     except WebhookDeliveryModel.DoesNotExist:
         return None
+
+
+def get_attempts(keys: list[tuple[int, str, int]]) -> dict[tuple[int, str, int], WebhookAttempt]:
+    """The attempts already recorded among (webhook id, delivery id, attempt) keys, in one BatchGetItem."""
+    if not keys:
+        return {}
+    found = WebhookDeliveryModel.batch_get(sorted({(w, _key(d, a)) for w, d, a in keys}))
+    return {(a.webhook_id, a.delivery_id, a.attempt): a for a in map(_attempt, found)}
+
+
+def put_attempts(attempts: list[WebhookAttempt]) -> None:
+    """Record a batch's attempts in BatchWriteItems (the batch read first which were recorded)."""
+    with WebhookDeliveryModel.batch_write() as batch:
+        for attempt in attempts:
+            values = {n: getattr(attempt, n) for n in _ATTEMPT if n != "webhook_id"}
+            batch.save(WebhookDeliveryModel(attempt.webhook_id, _key(attempt.delivery_id, attempt.attempt),
+                                            expires_at=attempt.attempted_at + KEEP_ATTEMPTS, **values))
 
 
 def attempts_of(webhook_id: int, delivery_id: str) -> list[WebhookAttempt]:

@@ -36,7 +36,9 @@ def _visible(principal: Principal, webhook_id: int) -> Webhook:
 
 def _checked(values: dict) -> dict:
     """The fields given, checked; the URL must be reachable and public right now."""
-    problems: dict[str, list[str]] = {}
+    problems: dict[str, list[str]] = {k: ["Cannot be null"] for k, v in values.items()
+                                      if v is None and k != "description"}
+    values = {k: v for k, v in values.items() if k not in problems}
     if "name" in values and not (isinstance(values["name"], str) and 0 < len(values["name"].strip()) <= 200):
         problems["name"] = ["Required: 1 to 200 characters"]
     if "url" in values:
@@ -70,7 +72,7 @@ def _seal(webhook_id: int, current: str, previous: str | None = None, until: dat
 # -- subscriptions ---------------------------------------------------------------------------
 def create_webhook(principal: Principal, body: dict) -> tuple[Webhook, str]:
     """The new webhook and its secret (shown this once)."""
-    values = _checked({k: v for k, v in body.items() if k in _FIELDS and v is not None})
+    values = _checked({k: v for k, v in body.items() if k in _FIELDS and v is not None})  # (defaults filled)
     if len(webhooks_data.list_webhooks(principal.user_id)) >= MAX_WEBHOOKS_PER_USER:
         raise InvalidState(f"A user may have at most {MAX_WEBHOOKS_PER_USER} webhooks; delete one first",
                            "too_many_webhooks")
@@ -93,8 +95,6 @@ def update_webhook(principal: Principal, webhook_id: int, changes: dict) -> Webh
     """Re-enabling (``is_active: true``) clears why it was disabled and its failing streak."""
     _visible(principal, webhook_id)
     changes = _checked({k: v for k, v in changes.items() if k in _FIELDS})
-    if changes.get("name") is None:
-        changes.pop("name", None)
     updated = webhooks_data.update_webhook(webhook_id, changes) if changes else _visible(principal, webhook_id)
     if updated is None:
         raise NotFound("Webhook not found")

@@ -42,7 +42,7 @@ class WebhookModel(Model):
     secret_rotated_at = UTCDateTimeAttribute(null=True)
     disabled_reason = UnicodeAttribute(null=True)
     failing_since = UTCDateTimeAttribute(null=True)  # the first failure since the last success
-    last_delivery_at = UTCDateTimeAttribute(null=True)
+    last_delivery_at = UTCDateTimeAttribute(null=True)  # both kept to the minute, not written per delivery
     last_success_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

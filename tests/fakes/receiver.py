@@ -10,6 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from shared.webhooks.signing import verify_standard, verify_timetracker
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # a real receiver's backlog, not socketserver's 5 (full, it drops connects for 1 s)
+    daemon_threads = True
+
+
 class Receiver:
     def __init__(self):
         self.got: list[dict] = []  # every request: path, headers, body, json, answered
@@ -18,6 +23,8 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real receivers answer
+
             def log_message(self, *args):
                 pass
 
@@ -34,6 +41,7 @@ class Receiver:
                 if answer == "redirect":
                     self.send_response(302)
                     self.send_header("Location", "/followed")
+                    self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
                 reply = json.dumps({"received": True}).encode() if answer < 300 else b"x" * 3000
@@ -42,7 +50,7 @@ class Receiver:
                 self.end_headers()
                 self.wfile.write(reply)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> "Receiver":

@@ -89,6 +89,12 @@ def test_subscriptions_secret_once_scopes_and_bad_input(api, world, make_token, 
         assert r.status == 400 and field in r.json()["errors"], (body, r)
     r = api("PATCH", f"/api/v1/webhooks/{hook['id']}", token=world["alice"], body={"events": ["*"], "name": "all"})
     assert r.status == 200 and r.json()["webhook"]["events"] == ["*"] and r.json()["webhook"]["name"] == "all"
+    r = api("PATCH", f"/api/v1/webhooks/{hook['id']}", token=world["alice"], body={"events": None})
+    assert r.status == 400 and r.json()["errors"]["events"] == ["Cannot be null"]
+    r = api("PUT", f"/api/v1/webhooks/{hook['id']}", token=world["alice"],
+            body={"name": "put", "url": receiver.url("/put"), "events": ["task.completed"], "description": None})
+    assert r.status == 200 and r.json()["webhook"]["description"] is None and r.json()["webhook"]["name"] == "put"
+    assert api("PUT", f"/api/v1/webhooks/{hook['id']}", token=world["alice"], body={"name": "x"}).status == 400
     assert api("DELETE", f"/api/v1/webhooks/{hook['id']}", token=world["alice"]).status == 204
     assert api("GET", f"/api/v1/webhooks/{hook['id']}", token=world["alice"]).status == 404
 
