@@ -84,6 +84,24 @@ def install() -> bool:
             super()._serialize(serialized, value, shape, key)
 
     serialize.SERVICE_SPECIFIC_SERIALIZERS.setdefault("dynamodb", {})["json"] = DynamoDBSerializer
+    # DynamoDB Streams' records hold the same attribute maps (GetRecords: 100 images at a time); a
+    # binary value may be bytes or, already encoded, base64 text.
+    def stream_wire(value: dict) -> dict:
+        kind, inner = next(iter(value.items()))
+        if (kind == "B" and isinstance(inner, str)) or (kind == "BS" and all(isinstance(v, str) for v in inner)):
+            return value
+        return to_wire(value)
+
+    class StreamsSerializer(current):
+        fast_attribute_values = True
+
+        def _serialize(self, serialized, value, shape, key):
+            if isinstance(value, dict) and is_item(shape):
+                serialized[self.get_serialized_name(shape, key)] = {k: stream_wire(v) for k, v in value.items()}
+                return
+            super()._serialize(serialized, value, shape, key)
+
+    serialize.SERVICE_SPECIFIC_SERIALIZERS.setdefault("dynamodbstreams", {})["json"] = StreamsSerializer
     _no_xml_request_ids()
     # moto turns every result into plain dicts before serialising it; to_wire reads its values as they are.
     from moto.core.responses import ActionResult

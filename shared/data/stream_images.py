@@ -25,6 +25,12 @@ def table_of(event_source_arn: str) -> str:
     return event_source_arn.split(":table/", 1)[-1].split("/", 1)[0]
 
 
+def kind_of(record: dict) -> str | None:
+    """What kind of thing a stream record holds ("time_entry", ...), before reading its images."""
+    reader = _readers().get(table_of(record.get("eventSourceARN", "")))
+    return reader[0] if reader else None
+
+
 def read(record: dict) -> tuple[str, str, datetime, object | None, object | None] | None:
     """(kind, record id, when, old, new) of one stream record, or None for a table no event
     comes from."""

@@ -36,12 +36,13 @@ NOTE_EVERY_SECONDS = 60  # last_success_at / last_delivery_at are kept to the mi
 POSTS_AT_ONCE = 10  # a batch's POSTs, side by side (the queue's batch size)
 
 
-def fan_out(events: list[Event]) -> int:
-    """Queue one delivery per event and webhook that receives it (one Query for the webhooks);
-    returns how many."""
-    if not events:
-        return 0
-    active = [w for w in webhooks_data.list_webhooks(None) if w.is_active]
+def active_webhooks() -> list:
+    """Every active webhook (one Query a stream batch): who may receive this batch's events."""
+    return [w for w in webhooks_data.list_webhooks(None) if w.is_active]
+
+
+def fan_out(events: list[Event], active: list) -> int:
+    """Queue one delivery per event and active webhook that receives it; returns how many."""
     messages = [DeliverWebhook(w.id, e.id, e.event, json.dumps(e.payload(), separators=(",", ":")))
                 for e in events for w in active if receives(w, e)]
     work_queue.send(messages)

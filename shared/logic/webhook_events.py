@@ -129,6 +129,17 @@ def events_of(change: Change, present: Callable[[str, object], dict]) -> list[Ev
             for name in names]
 
 
+def wanted_kinds(webhooks) -> set[str] | None:
+    """The kinds of things ("time_entry", ...) some webhook has an event of; None: every kind.
+    A batch's records of other kinds are not even read."""
+    kinds: set[str] = set()
+    for webhook in webhooks:
+        if "*" in webhook.events:
+            return None
+        kinds.update(e.split(".", 1)[0] for e in webhook.events)
+    return kinds
+
+
 def receives(webhook, event: Event) -> bool:
     """Whether a webhook gets an event: subscribed, active, made before the event, and allowed
     to see its subject."""

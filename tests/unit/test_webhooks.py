@@ -176,3 +176,15 @@ def test_the_default_retry_schedule_is_standard_webhooks(monkeypatch):
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+def test_a_batch_reads_only_the_kinds_some_webhook_wants():
+    from shared.logic.webhook_events import wanted_kinds
+
+    def hook(*events):
+        return _Thing(events=events)
+
+    assert wanted_kinds([]) == set()
+    assert wanted_kinds([hook("time_entry.created"), hook("task.completed", "import.failed")]) == {
+        "time_entry", "task", "import"}
+    assert wanted_kinds([hook("project.created"), hook("*")]) is None
