@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from shared.webhooks.addresses import Target
 
 KEEP_BODY_BYTES = 1024
+MAX_DRAIN_BYTES = 64 * 1024  # past the kept 1 KB, read to keep the connection; longer answers close it
 MAX_POOLS = 64  # endpoints with connections kept open in one container
 _POOLS: dict = {}
 _POOLS_LOCK = threading.Lock()
@@ -64,7 +65,11 @@ def post(target: Target, headers: dict[str, str], body: bytes, timeout: float) -
                                 redirect=False, retries=False, preload_content=False, assert_same_host=False)
         try:
             kept = response.read(KEEP_BODY_BYTES, decode_content=False)
-            response.drain_conn()  # the rest is not kept, but read, so the connection can be reused
+            left = response.length_remaining
+            if left is not None and left <= MAX_DRAIN_BYTES:
+                response.drain_conn()  # a short rest is read, so the connection can be reused
+            else:
+                response.close()  # an endless or unknown-length body is never read: the connection goes
         finally:
             response.release_conn()
         status = response.status
