@@ -71,16 +71,18 @@ def update_webhook(webhook_id: int, changes: dict) -> Webhook | None:
                for name, value in changes.items()]
     if changes.get("is_active") is True:
         actions += [WebhookModel.disabled_reason.remove(), WebhookModel.failing_since.remove()]
-    if not update_if(WebhookModel(webhook_id), [*actions, WebhookModel.updated_at.set(utcnow())],
-                     WebhookModel.id.exists()):
+    item = WebhookModel(webhook_id)
+    if not update_if(item, [*actions, WebhookModel.updated_at.set(utcnow())], WebhookModel.id.exists()):
         return None
-    return get_webhook(webhook_id)
+    return _webhook(item)  # UpdateItem answered with the whole item
 
 
-def set_secret(webhook_id: int, sealed: bytes, rotated_at: datetime) -> bool:
-    return update_if(WebhookModel(webhook_id), [WebhookModel.secret.set(sealed),
-                                               WebhookModel.secret_rotated_at.set(rotated_at),
-                                               WebhookModel.updated_at.set(rotated_at)], WebhookModel.id.exists())
+def set_secret(webhook_id: int, sealed: bytes, rotated_at: datetime) -> Webhook | None:
+    item = WebhookModel(webhook_id)
+    if not update_if(item, [WebhookModel.secret.set(sealed), WebhookModel.secret_rotated_at.set(rotated_at),
+                            WebhookModel.updated_at.set(rotated_at)], WebhookModel.id.exists()):
+        return None
+    return _webhook(item)
 
 
 def delete_webhook(webhook_id: int) -> bool:
@@ -137,13 +139,6 @@ def put_attempt(attempt: WebhookAttempt) -> bool:
             return False
         raise
     return True
-
-
-def get_attempt(webhook_id: int, delivery_id: str, attempt: int) -> WebhookAttempt | None:
-    try:
-        return _attempt(WebhookDeliveryModel.get(webhook_id, _key(delivery_id, attempt), consistent_read=True))
-    except WebhookDeliveryModel.DoesNotExist:
-        return None
 
 
 def get_attempts(keys: list[tuple[int, str, int]]) -> dict[tuple[int, str, int], WebhookAttempt]:

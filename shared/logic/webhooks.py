@@ -27,11 +27,14 @@ def _context(webhook_id: int) -> dict[str, str]:
     return {"webhook": str(webhook_id)}
 
 
-def _visible(principal: Principal, webhook_id: int) -> Webhook:
-    webhook = webhooks_data.get_webhook(webhook_id)
+def _mine(principal: Principal, webhook: Webhook | None) -> Webhook:
     if webhook is None or not (principal.is_admin or webhook.user_id == principal.user_id):
         raise NotFound("Webhook not found")
     return webhook
+
+
+def _visible(principal: Principal, webhook_id: int) -> Webhook:
+    return _mine(principal, webhooks_data.get_webhook(webhook_id))
 
 
 def _checked(values: dict) -> dict:
@@ -109,12 +112,14 @@ def delete_webhook(principal: Principal, webhook_id: int) -> None:
 
 def rotate_secret(principal: Principal, webhook_id: int) -> tuple[Webhook, str]:
     """A new secret (shown this once); the old one keeps signing beside it for 24 hours."""
-    webhook = _visible(principal, webhook_id)
-    _, sealed = webhooks_data.get_webhook_and_secret(webhook_id)
+    webhook, sealed = webhooks_data.get_webhook_and_secret(webhook_id)
+    _mine(principal, webhook)
     old = secrets.open_sealed(sealed, _context(webhook_id))["current"]
     secret, now = signing.new_secret(), utcnow()
-    webhooks_data.set_secret(webhook_id, _seal(webhook_id, secret, old, now + ROTATION_OVERLAP), now)
-    return webhooks_data.get_webhook(webhook_id) or webhook, secret
+    rotated = webhooks_data.set_secret(webhook_id, _seal(webhook_id, secret, old, now + ROTATION_OVERLAP), now)
+    if rotated is None:
+        raise NotFound("Webhook not found")
+    return rotated, secret
 
 
 @lru_cache(maxsize=256)
