@@ -30,8 +30,9 @@ $(VENV)/.dev-deps: requirements/dev.txt requirements/run.txt requirements/constr
 run: $(VENV)/.run-deps
 	@WEBHOOKS_ALLOW_LOOPBACK=true exec $(PY) -m infra.local  # webhooks may call http://127.0.0.1 here only
 
-## test: install what the suite needs and run it (unit, integration, e2e, infra)
+## test: install what the suite needs and run it (unit, integration, e2e, infra, browser)
 test: $(VENV)/.dev-deps
+	tests/browser/install_chromium.sh
 	$(VENV)/bin/ruff check shared functions infra tests bench
 	$(PY) -m pytest $(PYTEST_ARGS)
 

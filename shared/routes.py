@@ -39,7 +39,6 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/info", "system", None, "get_info"),
     _r("GET", "/api/v1/health", "system", None, "get_health"),
     # docs (own function: the Swagger/OpenAPI machinery stays out of every other cold start)
-    _r("GET", "/", "docs", None, "get_home"),
     _r("GET", "/api/docs", "docs", None, "get_swagger_ui"),
     _r("GET", "/api/docs/{asset}", "docs", None, "get_docs_asset"),
     _r("GET", "/api/openapi.json", "docs", None, "get_openapi_document"),
@@ -120,7 +119,7 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/export/status/{export_id}", "exports", "read:time_entries", "get_export_status"),
     _r("GET", "/api/export/history", "exports", "read:time_entries", "list_export_history"),
     _r("GET", "/api/export/download/{export_id}", "exports", "read:time_entries", "download_export", 302,
-       statuses=(409, 410)),
+       statuses=(200, 409, 410)),
     _r("POST", "/api/backup/restore", "exports", "admin:all", "create_restore", 202, uploads=True),
     _r("GET", "/api/backup/restore/{restore_id}", "exports", "admin:all", "get_restore"),
     # scheduled Harvest backups (admins)
@@ -262,6 +261,52 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
 # everything else arrives as UTF-8 text.
 BINARY_MEDIA_TYPES = ("multipart/form-data", "application/octet-stream", "application/zip", "application/gzip")
 MAX_REQUEST_BYTES = 6 * 1024 * 1024  # what API Gateway can hand a Lambda function (6 MB invoke payload)
+
+
+PROXY = "{proxy+}"
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
+@lru_cache(maxsize=1)
+def gateway_resources() -> dict[str, str]:
+    """The API Gateway resources (each answering ANY) and the function behind each, as the CDK app
+    creates them and the local gateway matches them: a function's routes fold under the shortest
+    path prefix no other function's route shares, as ``<prefix>`` (a route at the prefix itself)
+    and ``<prefix>/{proxy+}`` (the routes below it). The API then holds a few dozen resources, not
+    three per route (a stack holds at most 500); the function routes within its prefix itself."""
+    folded: dict[str, str] = {}
+    for route in ROUTES:
+        segments = route.path.strip("/").split("/")
+        for depth in range(1, len(segments) + 1):
+            prefix = "/" + "/".join(segments[:depth])
+            if {r.function for r in ROUTES if _under(r.path, prefix)} == {route.function}:
+                break
+        folded[prefix if route.path == prefix else f"{prefix}/{PROXY}"] = route.function
+    return folded
+
+
+def gateway_match(path: str) -> tuple[str, str, dict[str, str]] | None:
+    """(resource, function, path parameters) as API Gateway matches ``path`` against
+    gateway_resources(): literal resources before parameters, and a proxy's path in ``proxy``."""
+    for resource, pattern in _gateway_patterns():
+        m = pattern.fullmatch(path)
+        if m:
+            return resource, gateway_resources()[resource], m.groupdict()
+    return None
+
+
+@lru_cache(maxsize=1)
+def _gateway_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    def regex(resource: str) -> re.Pattern[str]:
+        escaped = re.escape(resource).replace(re.escape("/" + PROXY), "/(?P<proxy>.+)")
+        return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", escaped))
+
+    # Exact resources first, then proxies, longest (most specific) first.
+    ordered = sorted(gateway_resources(), key=lambda p: (PROXY in p, p.count("{"), -len(p)))
+    return [(p, regex(p)) for p in ordered]
 
 
 def function_for(resource: str) -> str | None:

@@ -28,14 +28,6 @@ SWAGGER_UI = """<!doctype html>
 </body></html>"""
 # No persistAuthorization: it would keep the pasted token in localStorage.
 INIT_JS = 'window.ui = SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui"});\n'
-HOME = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>TimeTracker Serverless</title></head>
-<body><h1>TimeTracker Serverless</h1>
-<p>The TimeTracker REST API v1.</p>
-<ul><li><a href="api/docs">Interactive API documentation</a> (Swagger UI)</li>
-<li><a href="api/openapi.json">OpenAPI document</a></li>
-<li><a href="api/v1/info">API information</a> (no token needed)</li></ul>
-</body></html>"""
 ASSETS = {"swagger-ui.css": "text/css; charset=utf-8", "swagger-ui-bundle.js": "text/javascript; charset=utf-8"}
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -92,7 +84,7 @@ def openapi_document() -> str:
 
 
 # What the routes that are not JSON in or out send and take: the resolver only knows JSON.
-_MEDIA = {"get_home": "text/html", "get_swagger_ui": "text/html", "get_import_template": "text/csv"}
+_MEDIA = {"get_swagger_ui": "text/html", "get_import_template": "text/csv"}
 _UPLOAD = {
     "multipart/form-data": {"schema": {"type": "object", "description": "Other form fields carry the options",
                                        "properties": {"file": {"type": "string", "format": "binary"}},
@@ -132,12 +124,6 @@ def get_openapi_document():
 def _page(body: str, content_type: str = "text/html; charset=utf-8", cache: bool = False) -> Response:
     headers = {**PAGE_HEADERS, **({"Cache-Control": "public, max-age=86400"} if cache else {})}
     return Response(status_code=200, content_type=content_type, body=body, headers=headers)
-
-
-@api.route
-def get_home():
-    """A small page linking the documentation."""
-    return _page(HOME)
 
 
 @api.route

@@ -13,6 +13,7 @@ from shared.api.export_answers import export_out, started
 from shared.api.schemas.common import PageQuery, Pagination, PerPageQuery
 from shared.api.schemas.exports import (
     ExportHistory,
+    ExportLink,
     ExportOut,
     ExportStarted,
     FilteredExportIn,
@@ -73,9 +74,14 @@ def list_export_history(
 
 
 @api.route
-def download_export(export_id: int):
+def download_export(export_id: int, redirect: Annotated[bool, Query(
+        description="false: answer 200 with the URL as JSON instead of the 302 (for a page, which cannot "
+                    "read a redirect's Location)")] = True) -> Response[ExportLink | None]:
     """302 to a presigned URL valid for 5 minutes; 409 until ready, 410 once expired."""
     url = exports.download_url(api.principal(), export_id)
+    if not redirect:
+        return Response(status_code=200, content_type="application/json", headers={"Cache-Control": "no-store"},
+                        body=ExportLink(url=url, expires_in=exports.DOWNLOAD_URL_SECONDS))
     return Response(status_code=302, content_type="application/json", body=None,
                     headers={"Location": url, "Cache-Control": "no-store"})
 

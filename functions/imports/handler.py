@@ -146,8 +146,9 @@ def preview_import() -> ImportPreview:
     if body is not None and body.get("type") in source_imports.SOURCE_NAMES:
         return ImportPreview(**source_imports.preview_source(api.principal(), body["type"], body))
     upload = _upload()
-    wanted = upload.options.get("type") or api.app.current_event.get_query_string_value("type")
-    return ImportPreview(**imports.preview_import(api.principal(), upload.data, wanted or "autodetect"))
+    options = {**(api.app.current_event.query_string_parameters or {}), **upload.options}
+    return ImportPreview(**imports.preview_import(api.principal(), upload.data, options.get("type") or "autodetect",
+                                                  options))
 
 
 @api.route

@@ -47,12 +47,10 @@ class ApiConstruct(Construct):
         # function on any of its methods, and the route table decides which ones exist.
         integrations = {name: apigw.LambdaIntegration(fn, scope_permission_to_method=False, allow_test_invoke=False)
                         for name, fn in functions.items()}
-        for resource_path in routes.resources():
-            resource = self.api.root.resource_for_path(resource_path)
-            for route in (r for r in routes.ROUTES if r.path == resource_path):
-                resource.add_method(route.method, integrations[route.function])
-            # Methods the table lacks reach the same function, which answers 405 with Allow.
-            resource.add_method("ANY", integrations[routes.function_for(resource_path)])
+        # ANY on each folded resource (routes.gateway_resources): the function routes, and answers 405
+        # with Allow for a method its routes lack, 404 for a path none of them has.
+        for resource_path, function in routes.gateway_resources().items():
+            self.api.root.resource_for_path(resource_path).add_method("ANY", integrations[function])
         self._gateway_responses()
         acknowledge(self.api, {
             "AwsSolutions-APIG2": "Requests are validated in the functions (pydantic, through Powertools), which "

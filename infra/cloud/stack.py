@@ -11,6 +11,7 @@ from infra.cloud.functions_construct import FunctionsConstruct
 from infra.cloud.monitoring_construct import MonitoringConstruct
 from infra.cloud.queues_construct import QueuesConstruct
 from infra.cloud.storage_construct import StorageConstruct
+from infra.cloud.web_construct import WebConstruct
 
 
 class TimeTrackerStack(Stack):
@@ -23,11 +24,13 @@ class TimeTrackerStack(Stack):
         functions = FunctionsConstruct(self, "Functions", data=data, storage=storage, queues=queues,
                                        layer_code=layer_code, functions_dir=functions_dir)
         api = ApiConstruct(self, "Api", functions=functions.functions)
+        site = WebConstruct(self, "Web", api=api.api, access_logs=storage.access_logs)
         monitoring = MonitoringConstruct(self, "Monitoring", queues=queues.by_name, workers=functions.workers,
                                          api=api.api, alarm_email=self.node.try_get_context("alarm_email"))
         self.data, self.storage, self.queues, self.functions, self.api = data, storage, queues, functions, api
-        self.monitoring = monitoring
+        self.monitoring, self.web = monitoring, site
         CfnOutput(self, "ApiUrl", value=api.api.url)
+        CfnOutput(self, "WebUrl", value=f"https://{site.distribution.distribution_domain_name}/")
         CfnOutput(self, "DataBucket", value=storage.bucket.bucket_name)
         CfnOutput(self, "AlarmsTopic", value=monitoring.topic.topic_arn)
         # What `python -m infra.bootstrap_admin` needs to write the first admin into the deployed tables.

@@ -32,6 +32,11 @@ class StorageConstruct(Construct):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="data/",
+            # The page PUTs big files to presigned upload URLs from the distribution's origin; the signature
+            # is the credential (any origin may use a URL it was given, as curl can), so CORS only lets the
+            # browser send it.
+            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.PUT], allowed_origins=["*"],
+                              allowed_headers=["content-type"], max_age=3600)],
             lifecycle_rules=[
                 *(s3.LifecycleRule(id=f"expire-{prefix.strip('/')}", prefix=prefix,
                                    expiration=Duration.days(bucket_layout.EXPIRY_DAYS))

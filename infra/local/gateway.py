@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from infra.local.lambdas import Functions
-from shared import routes
+from shared import routes, web
 from shared.api.errors import body as error_body
 
 
@@ -36,8 +36,8 @@ def build_event(method: str, raw_path: str, headers: list[tuple[str, str]], body
                 source_ip: str = "127.0.0.1", host: str = "127.0.0.1") -> tuple[str | None, dict]:
     """(function, event) for one request; function is None when no resource matches."""
     url = urlsplit(raw_path)
-    match = routes.match_path(url.path)
-    resource, path_params = match if match else (url.path, {})
+    match = routes.gateway_match(url.path)  # as API Gateway matches the CDK app's resources
+    resource, function, path_params = match if match else (url.path, None, {})
     query = parse_qsl(url.query, keep_blank_values=True)
     multi_query: dict[str, list[str]] = {}
     for k, v in query:
@@ -77,7 +77,7 @@ def build_event(method: str, raw_path: str, headers: list[tuple[str, str]], body
         "body": (base64.b64encode(body).decode() if binary else body.decode("utf-8")) if body else None,
         "isBase64Encoded": binary,
     }
-    return (routes.function_for(resource) if match else None), event
+    return function, event
 
 
 def response_parts(result: dict) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -93,6 +93,21 @@ def response_parts(result: dict) -> tuple[int, list[tuple[str, str]], bytes]:
 
 def _json_error(status: int, message: str, code: str) -> tuple[int, list[tuple[str, str]], bytes]:
     return status, [("Content-Type", "application/json")], json.dumps(error_body(status, message, code)).encode()
+
+
+def static_page(method: str, path: str) -> tuple[int, list[tuple[str, str]], bytes] | None:
+    """The web page's files, read from web/ on every request (edit and reload), as CloudFront
+    serves them from the bucket in the cloud; None for any other path."""
+    file = web.file_for(path)
+    if file is None:
+        return None
+    if method not in ("GET", "HEAD"):
+        return _json_error(405, f"Method {method} is not allowed", "method_not_allowed")
+    if not file.is_file():
+        return _json_error(404, "No such resource", "not_found")
+    headers = [("Content-Type", web.CONTENT_TYPES[file.suffix]), ("Cache-Control", "no-cache"),
+               *web.PAGE_HEADERS.items()]
+    return 200, headers, file.read_bytes()
 
 
 class Gateway:
@@ -152,6 +167,9 @@ class Gateway:
             request.close_connection = True
             return _json_error(413, f"Requests are limited to {routes.MAX_REQUEST_BYTES} bytes", "payload_too_large")
         body = request.rfile.read(length) if length else b""
+        page = static_page(request.command, urlsplit(request.path).path)
+        if page is not None:
+            return page
         function, event = build_event(request.command, request.path, list(request.headers.items()), body,
                                       request.client_address[0], request.headers.get("Host", ""))
         if function is None:

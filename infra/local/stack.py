@@ -169,6 +169,7 @@ def main() -> None:
     print(
         "\nTimeTracker local stack is up\n"
         f"  API        {stack.base_url}/api/v1\n"
+        f"  Page       {stack.base_url}/import-export#token={admin_token}  (signs you in as the admin)\n"
         f"  Docs       {stack.base_url}/api/docs\n"
         f"  AWS        {stack.moto.url} (moto: DynamoDB and its streams, S3, SQS, KMS)\n"
         f"  Admin      {admin_token}\n"

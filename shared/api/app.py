@@ -78,7 +78,8 @@ class ApiFunction:
     # -- invocation ---------------------------------------------------------
     def handle(self, event: dict, context) -> dict:
         method = (event.get("httpMethod") or "").upper()
-        resource = event.get("resource") or (routes.match_path(event.get("path", "")) or ("",))[0]
+        # API Gateway names the folded resource (.../{proxy+}); the route is the path's own template.
+        resource = (routes.match_path(event.get("path", "")) or (event.get("resource") or "",))[0]
         route = routes.find(method, resource)
         if route is None:
             return self._no_route(resource)

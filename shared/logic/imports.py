@@ -147,21 +147,25 @@ def undo_import(principal: Principal, import_id: int) -> ImportJob:
 PREVIEW_PROBLEMS = 20
 
 
-def preview_import(principal: Principal, raw: bytes, wanted: str = "autodetect") -> dict:
+def preview_import(principal: Principal, raw: bytes, wanted: str = "autodetect", options: dict | None = None) -> dict:
     """What an import of this file would do, writing nothing: the detected format, rows,
-    date range, the projects it would match or create, and the first problems."""
+    date range, the projects it would match or create, and the first problems. The import's
+    date_format and timezone options read the dates as the import will."""
+    settings = parse_options(options, principal)
     try:
         parsed = dialects.read(decode_text(raw), check_type(wanted))
     except ValueError as exc:
         raise ValidationFailed.field("file", str(exc)) from None
-    rows, errors = dialects.convert(parsed.dialect, parsed.records, parsed.day_first)
-    return {"type": parsed.dialect.name, "rows": len(parsed.records), **describe_rows(principal, rows, errors)}
+    day_first = parsed.day_first if settings.day_first is None else settings.day_first
+    rows, errors = dialects.convert(parsed.dialect, parsed.records, day_first)
+    return {"type": parsed.dialect.name, "rows": len(parsed.records),
+            **describe_rows(principal, rows, errors, settings.timezone)}
 
 
-def describe_rows(principal: Principal, rows, errors) -> dict:
+def describe_rows(principal: Principal, rows, errors, zone=None) -> dict:
     """What importing these rows would do: their date range, the projects matched or created,
     users not found, and the first problems (a preview's body, from a file or an API)."""
-    zone = user_zone(principal.user_id)
+    zone = zone or user_zone(principal.user_id)
     starts = [to_utc(r.start, zone) for r in rows]
     ends = [to_utc(r.end, zone) for r in rows]
     names = sorted({r.project_name.strip() for r in rows if r.project_name.strip()}, key=str.casefold)

@@ -5,7 +5,7 @@ import os
 import re
 import subprocess
 
-from tests.e2e.conftest import ROOT
+from tests.local_stack import ROOT
 
 
 def tour_block() -> str:

@@ -4,7 +4,7 @@ import threading
 
 import requests
 
-from tests.e2e.conftest import ROOT
+from tests.local_stack import ROOT
 
 
 def test_public_endpoints(stack):

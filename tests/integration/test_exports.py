@@ -69,6 +69,13 @@ def test_gdpr_json_export_holds_everything_of_the_caller_and_nothing_else(api, w
         completed.replace("Z", "+00:00")) + timedelta(days=7)).date().isoformat()
     body, response = download(api, world["alice"], started["export_id"])
     assert started["filename"] in response.headers["Content-Disposition"]
+    # ?redirect=false: the same presigned URL as JSON, for a page (fetch cannot read a redirect's Location)
+    link = api("GET", f"/api/export/download/{started['export_id']}", token=world["alice"],
+               query={"redirect": "false"})
+    assert link.status == 200 and link.json()["expires_in"] == 300
+    assert requests.get(link.json()["url"], timeout=10).content == body
+    assert api("GET", f"/api/export/download/{started['export_id']}", token=world["bob"],
+               query={"redirect": "false"}).status == 404  # still only the owner's
     document = json.loads(body)
     assert list(document) == ["export_info", "user_profile", "time_entries", "projects", "tasks", "clients", "tags",
                               "imports", "exports", "api_tokens"]

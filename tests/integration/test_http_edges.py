@@ -68,12 +68,6 @@ def test_swagger_ui_is_served_offline_under_a_csp(api, aws):
     assert api("GET", "/api/docs/..%2Fsecrets").status == 404
 
 
-def test_the_root_is_a_page_that_links_the_docs(api, aws):
-    r = api("GET", "/")
-    assert r.status == 200 and r.headers["Content-Type"].startswith("text/html")
-    assert 'href="api/docs"' in r.text
-
-
 def test_the_openapi_document_is_valid_openapi_3_1_and_tells_the_truth(api, aws):
     from openapi_spec_validator import OpenAPIV31SpecValidator
 

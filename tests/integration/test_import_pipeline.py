@@ -186,6 +186,23 @@ def test_preview_writes_nothing(api, admin_token, ddb_calls):
     assert api("GET", "/api/v1/projects", token=admin_token).json()["pagination"]["total"] == 1
 
 
+def test_preview_reads_dates_with_the_imports_date_format_and_timezone(api, admin_token):
+    ambiguous = "project_name,start_time,duration_hours,notes\nP,03/04/2024 09:00:00,1,x\n"
+
+    def preview(**options):
+        r = api("POST", "/api/v1/imports/preview", token=admin_token, body=ambiguous, content_type="text/csv",
+                query=options)
+        assert r.status == 200, r
+        return r.json()["date_range"]["start"]
+
+    assert preview(date_format="DD/MM/YYYY") == "2024-04-03T09:00:00Z"
+    assert preview(date_format="MM/DD/YYYY") == "2024-03-04T09:00:00Z"
+    assert preview(date_format="MM/DD/YYYY", timezone="Europe/Berlin") == "2024-03-04T08:00:00Z"
+    bad = api("POST", "/api/v1/imports/preview", token=admin_token, body=ambiguous, content_type="text/csv",
+              query={"date_format": "YYYY"})
+    assert bad.status == 400 and "date_format" in bad.json()["errors"]
+
+
 def test_undo_removes_what_the_import_created_and_is_idempotent(api, admin_token, small_sync_limit, monkeypatch):
     monkeypatch.setattr(import_steps, "UNDO_BATCH", 8)  # several undo steps
     kept = api("POST", "/api/v1/projects", token=admin_token, body={"name": "Project 0"}).json()["project"]

@@ -74,8 +74,8 @@ def test_task_priority_accepts_the_contract_number():
 def test_gateway_builds_api_gateway_proxy_events():
     function, event = api_event("GET", "/api/v1/projects/7", token="tt_" + "x" * 32, query={"a": "1"})
     assert function == "projects"
-    assert event["resource"] == "/api/v1/projects/{project_id}"
-    assert event["pathParameters"] == {"project_id": "7"}
+    assert event["resource"] == "/api/v1/projects/{proxy+}"  # the CDK app's folded resource (routes.py)
+    assert event["pathParameters"] == {"proxy": "7"}
     assert event["queryStringParameters"] == {"a": "1"}
     assert event["requestContext"]["resourcePath"] == event["resource"]
     assert event["multiValueHeaders"]["Authorization"] == ["Bearer tt_" + "x" * 32]
@@ -87,6 +87,16 @@ def test_gateway_base64_encodes_binary_media_types_only():
     assert event["isBase64Encoded"] and base64.b64decode(event["body"]) == b"\x00\x01"
     _, event = api_event("POST", "/api/v1/projects", body={"name": "x"})
     assert not event["isBase64Encoded"] and event["body"] == '{"name": "x"}'
+
+
+def test_each_folded_resource_belongs_to_one_function_and_routes_nothing_of_another():
+    from shared import routes
+
+    for route in routes.ROUTES:
+        concrete = route.path.replace("{", "").replace("}", "")
+        resource, function, _ = routes.gateway_match(concrete)
+        assert function == route.function, (route, resource)
+    assert len(routes.gateway_resources()) < len(routes.resources())
 
 
 def test_unknown_paths_have_no_function():

@@ -67,6 +67,11 @@ class ExportStarted(BaseModel):
     export: ExportOut
 
 
+class ExportLink(BaseModel):
+    url: str = Field(description="A presigned GET of the file")
+    expires_in: int = Field(description="Seconds the URL stays valid")
+
+
 class ExportHistory(BaseModel):
     exports: list[ExportOut]
     pagination: Pagination

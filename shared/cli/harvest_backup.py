@@ -1,19 +1,18 @@
-"""`tt`: the project's command line (installed into .venv/bin/tt by `make run` / `make test`).
+"""`tt harvest-backup`: every Harvest account of a token into a directory, as getharvest-backup does.
 
     tt harvest-backup [--pat PAT] [-o DIR] [--account ID ...] [--user-agent UA] [--dry-run] [-v | -q]
     tt harvest-backup --verify DIR
-
-Exit status 0 on success; otherwise non-zero with a one-line reason on stderr.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 from pathlib import Path
 
-EXIT_FAILED, EXIT_USAGE, EXIT_VERIFY = 1, 2, 3
+from shared.cli.client import EXIT_FAILED, EXIT_USAGE, fail
+
+EXIT_VERIFY = 3
 
 
 class TerminalProgress:
@@ -62,19 +61,19 @@ def harvest_backup(args) -> int:
         store = DirectoryStore(args.verify)
         raw = store.read(RUN_MANIFEST)
         if raw is None:
-            return _fail(f"{args.verify} has no {RUN_MANIFEST}: not a backup made by tt harvest-backup", EXIT_USAGE)
+            return fail(f"{args.verify} has no {RUN_MANIFEST}: not a backup made by tt harvest-backup", EXIT_USAGE)
         problems = verify(store, json.loads(raw))
         for problem in problems:
             print(problem)
         if problems:
-            return _fail(f"{len(problems)} of {len(json.loads(raw)['files'])} files do not match the manifest",
+            return fail(f"{len(problems)} of {len(json.loads(raw)['files'])} files do not match the manifest",
                          EXIT_VERIFY)
         if not args.quiet:
             print(f"all {len(json.loads(raw)['files'])} files match {RUN_MANIFEST}")
         return 0
     pat = args.pat or os.environ.get("HARVEST_PAT")
     if not pat:
-        return _fail("no Personal Access Token: pass --pat or set HARVEST_PAT", EXIT_USAGE)
+        return fail("no Personal Access Token: pass --pat or set HARVEST_PAT", EXIT_USAGE)
     settings = get_settings()
     progress = TerminalProgress(sys.stderr, verbose=args.verbose, quiet=args.quiet)
     limiter = SlidingWindow(100, 15, on_wait=progress.wait)  # Harvest: 100 requests per 15 s, all accounts
@@ -87,9 +86,9 @@ def harvest_backup(args) -> int:
                         dry_run=args.dry_run)
         result = backup.run()
     except SourceError as exc:
-        return _fail(exc.message, EXIT_FAILED)
+        return fail(exc.message, EXIT_FAILED)
     except OSError as exc:
-        return _fail(f"cannot write the backup: {exc}", EXIT_FAILED)
+        return fail(f"cannot write the backup: {exc}", EXIT_FAILED)
     if args.dry_run:
         for path, size in store.planned:
             if args.verbose:
@@ -97,7 +96,7 @@ def harvest_backup(args) -> int:
         print(f"dry run: {len(store.planned)} files would be written under {args.output}; nothing was written "
               f"({result.requests} requests)")
     if result.failed:
-        return _fail(f"{len(result.failed)} endpoint(s) could not be backed up ({', '.join(result.failed[:5])}); "
+        return fail(f"{len(result.failed)} endpoint(s) could not be backed up ({', '.join(result.failed[:5])}); "
                      f"the rest is in {args.output}, see manifest.json", EXIT_FAILED)
     if not args.quiet and not args.dry_run:
         items = sum(n for counts in result.endpoints.values() for n in counts.values())
@@ -107,14 +106,7 @@ def harvest_backup(args) -> int:
     return 0
 
 
-def _fail(reason: str, code: int) -> int:
-    print(f"tt: {reason}", file=sys.stderr)
-    return code
-
-
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="tt", description="TimeTracker Serverless command line")
-    commands = top.add_subparsers(dest="command", required=True)
+def add_parser(commands) -> None:
     backup = commands.add_parser("harvest-backup", help="back up every Harvest account of a token to a directory")
     backup.add_argument("--pat", help="Harvest Personal Access Token (default: $HARVEST_PAT)")
     backup.add_argument("-o", "--output", default="./backup", help="the backup directory (default ./backup)")
@@ -126,13 +118,3 @@ def parser() -> argparse.ArgumentParser:
     noise.add_argument("-v", "--verbose", action="store_true")
     noise.add_argument("-q", "--quiet", action="store_true")
     backup.set_defaults(run=harvest_backup)
-    return top
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return args.run(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
