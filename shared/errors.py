@@ -24,7 +24,9 @@ class Forbidden(DomainError):
 
 
 class NotFound(DomainError):
-    pass
+    def __init__(self, message: str, error_code: str = "not_found"):
+        super().__init__(message)
+        self.error_code = error_code
 
 
 class Conflict(DomainError):

@@ -145,6 +145,33 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/webhooks/{webhook_id}/deliveries", "webhooks", "read:webhooks", "list_webhook_deliveries"),
     _r("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", "webhooks", "write:webhooks",
        "retry_webhook_delivery", 202, statuses=(409,)),
+    # inventory (TimeTracker's module: off until an admin enables it; read:/write:projects grant its scopes)
+    _r("GET", "/api/v1/settings/modules", "inventory", "admin:all", "get_modules"),
+    _r("PUT", "/api/v1/settings/modules", "inventory", "admin:all", "set_modules"),
+    *(_r(m, "/api/v1/inventory/" + p, "inventory", s, op, **kw) for m, p, s, op, kw in (
+        ("GET", "items", "read:inventory", "list_stock_items", {}),
+        ("POST", "items", "write:inventory", "create_stock_item", {"statuses": (409,)}),
+        ("GET", "items/{item_id}", "read:inventory", "get_stock_item", {}),
+        ("PUT", "items/{item_id}", "write:inventory", "update_stock_item", {"statuses": (409,)}),
+        ("PATCH", "items/{item_id}", "write:inventory", "patch_stock_item", {"statuses": (409,)}),
+        ("DELETE", "items/{item_id}", "write:inventory", "delete_stock_item", {}),
+        ("GET", "items/{item_id}/availability", "read:inventory", "get_stock_item_availability", {}),
+        ("GET", "warehouses", "read:inventory", "list_warehouses", {}),
+        ("POST", "warehouses", "write:inventory", "create_warehouse", {"statuses": (409,)}),
+        ("GET", "warehouses/{warehouse_id}", "read:inventory", "get_warehouse", {}),
+        ("PUT", "warehouses/{warehouse_id}", "write:inventory", "update_warehouse", {"statuses": (409,)}),
+        ("PATCH", "warehouses/{warehouse_id}", "write:inventory", "patch_warehouse", {"statuses": (409,)}),
+        ("DELETE", "warehouses/{warehouse_id}", "write:inventory", "delete_warehouse", {}),
+        ("GET", "stock-levels", "read:inventory", "list_stock_levels", {}),
+        ("POST", "movements", "write:inventory", "create_stock_movement", {"status": 201, "statuses": (409,)}),
+        ("GET", "transfers", "read:inventory", "list_transfers", {}),
+        ("POST", "transfers", "write:inventory", "create_transfer", {"statuses": (409,)}),
+        ("GET", "transfers/{reference_id}", "read:inventory", "get_transfer", {}),
+        ("GET", "reports/valuation", "read:inventory", "get_valuation_report", {}),
+        ("GET", "reports/movement-history", "read:inventory", "get_movement_history_report", {}),
+        ("GET", "reports/turnover", "read:inventory", "get_turnover_report", {}),
+        ("GET", "reports/low-stock", "read:inventory", "get_low_stock_report", {}),
+    )),
 )
 
 
@@ -184,7 +211,8 @@ class StreamSource:
 # Webhook events come from the data's own change streams, never from inside a request.
 STREAM_SOURCES: tuple[StreamSource, ...] = tuple(
     StreamSource(table, "webhook_dispatcher")
-    for table in ("time_entries", "projects", "tasks", "clients", "imports", "exports", "webhooks"))
+    for table in ("time_entries", "projects", "tasks", "clients", "imports", "exports", "webhooks", "stock_movements",
+                  "stock_levels"))
 
 
 @dataclass(frozen=True)

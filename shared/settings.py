@@ -30,6 +30,11 @@ TABLE_ENV = {
     "harvest_runs": "TABLE_HARVEST_RUNS",
     "webhooks": "TABLE_WEBHOOKS",
     "webhook_deliveries": "TABLE_WEBHOOK_DELIVERIES",
+    "settings": "TABLE_SETTINGS",
+    "stock_items": "TABLE_STOCK_ITEMS",
+    "warehouses": "TABLE_WAREHOUSES",
+    "stock_levels": "TABLE_STOCK_LEVELS",
+    "stock_movements": "TABLE_STOCK_MOVEMENTS",
 }
 BUCKET_ENV = "DATA_BUCKET"
 # Environment variable holding each work queue's URL, keyed by the queue's logical name.

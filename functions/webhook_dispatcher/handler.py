@@ -10,6 +10,7 @@ import into an account without webhooks costs the dispatcher next to nothing."""
 from shared.api.export_answers import export_out
 from shared.api.schemas.clients import ClientOut
 from shared.api.schemas.imports import ImportOut
+from shared.api.schemas.inventory import LowStockEvent, MovementOut
 from shared.api.schemas.projects import ProjectOut
 from shared.api.schemas.tasks import TaskOut
 from shared.api.schemas.time_entries import TimeEntryOut
@@ -27,6 +28,8 @@ _SHAPES = {
     "import": ImportOut.of,
     "export": export_out,
     "webhook": WebhookOut.of,
+    "inventory.movement": MovementOut.of,
+    "inventory.level": LowStockEvent.of,
 }
 
 

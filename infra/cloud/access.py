@@ -1,6 +1,7 @@
 """What each function may do to each table: the least-privilege IAM grants, in plain
 data (no CDK import) so the integration tests can check real calls against it."""
 from shared.data.bucket_layout import EXPORTS, HARVEST_BACKUPS, IMPORT_FILES, RESTORE_FILES, under
+from shared.exports.backup_format import BACKED_UP
 
 READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem")
 SCAN = ("dynamodb:Scan",)
@@ -38,9 +39,7 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "exports": {**AUTH, "exports": WRITE, "restores": WRITE, "counters": UPDATE, "users": READ, "projects": READ},
     # Builds exports (reads what a user holds; a backup Scans every backed-up table) and runs restores
     # (which replace those tables). The only function allowed to Scan: it serves no request.
-    "export_worker": {**{t: WRITE + SCAN for t in ("users", "api_tokens", "projects", "clients", "tasks", "counters",
-                                                   "unique_names", "time_entries", "search_terms", "imports",
-                                                   "import_errors")},
+    "export_worker": {**{t: WRITE + SCAN for t in BACKED_UP},
                       "exports": WRITE, "restores": WRITE,
                       # ...and the steps of scheduled Harvest backups (Harvest's limiter counts in rate_limits)
                       "harvest_connections": WRITE, "harvest_runs": WRITE, "rate_limits": UPDATE},
@@ -54,6 +53,10 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "webhook_dispatcher": {"webhooks": READ},
     "webhook_worker": {"webhooks": WRITE, "webhook_deliveries": WRITE},
     "webhook_dead_letters": {"webhook_deliveries": WRITE},
+    # The inventory module: its switch, catalogue, levels and movements (a movement writes its levels,
+    # marks its item and warehouse, and takes ids from counters); sku and code guards in unique_names.
+    "inventory": {**AUTH, "settings": WRITE, "stock_items": WRITE, "warehouses": WRITE, "stock_levels": WRITE,
+                  "stock_movements": WRITE, "unique_names": WRITE, "counters": UPDATE},
 }
 
 # S3 (the data bucket) and SQS, beyond DynamoDB.

@@ -105,6 +105,7 @@ class _Groups:
     def __init__(self, table, index):
         self.table = table
         self.names = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+        self.ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
         self.sort_attrs = _sort_attrs(table, index)
         self.members: dict[int, tuple] = {}  # id(item) -> its group
         self.groups: dict[tuple, dict[int, object]] = {}
@@ -114,7 +115,9 @@ class _Groups:
 
     def add(self, item) -> None:
         values = tuple(item.attrs.get(name) for name in self.names)
-        if all(values):  # an index holds only the items that have its keys
+        # An index holds only the items that have its keys: a sparse index (a range key only some
+        # items carry) leaves the others out, as DynamoDB does.
+        if all(values) and all(name in item.attrs for name in self.ranges):
             self.members[id(item)] = values
             self.groups.setdefault(values, {})[id(item)] = item
             self.in_order.pop(values, None)

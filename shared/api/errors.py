@@ -54,7 +54,7 @@ def from_domain(exc: domain.DomainError) -> tuple[int, dict, dict[str, str]]:
     headers: dict[str, str] = {}
     if isinstance(exc, domain.Unauthorized):
         return status, body(status, exc.message, code, error=exc.error), {"WWW-Authenticate": "Bearer"}
-    if isinstance(exc, (domain.Conflict, domain.InvalidState, domain.Gone)):
+    if isinstance(exc, (domain.Conflict, domain.InvalidState, domain.Gone, domain.NotFound)):
         code = exc.error_code
     if isinstance(exc, domain.Forbidden) and exc.required_scope:
         extra = {"required_scope": exc.required_scope, "available_scopes": exc.available_scopes or []}

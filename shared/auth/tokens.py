@@ -26,8 +26,13 @@ SCOPES = (
     "read:users",
     "read:webhooks",
     "write:webhooks",
+    "read:inventory",
+    "write:inventory",
     "admin:all",
 )
+# The contract's inventory endpoints "use read:projects and write:projects": those grant the
+# inventory scopes too, so tokens made for them keep working.
+IMPLIED_BY = {"read:inventory": "read:projects", "write:inventory": "write:projects"}
 WILDCARDS = ("read:*", "write:*")
 ADMIN_SCOPE = "admin:all"
 
@@ -58,7 +63,7 @@ def unknown_scopes(scopes: list[str]) -> list[str]:
 
 def grants(scopes: list[str] | tuple[str, ...], required: str) -> bool:
     """Whether a token's scopes allow ``required``; admin:all allows everything."""
-    if ADMIN_SCOPE in scopes or required in scopes:
+    if ADMIN_SCOPE in scopes or required in scopes or IMPLIED_BY.get(required) in scopes:
         return True
     action = required.split(":", 1)[0]
     return action in ("read", "write") and f"{action}:*" in scopes

@@ -11,12 +11,14 @@ from shared.settings import get_settings
 
 @lru_cache(maxsize=1)
 def _readers() -> dict[str, tuple[str, Callable[[dict], object]]]:
-    from shared.data import clients, exports, imports, projects, tasks, time_entries, webhooks
+    from shared.data import clients, exports, imports, projects, stock, tasks, time_entries, webhooks
 
     by_logical = {"time_entries": ("time_entry", time_entries.from_stored),
                   "projects": ("project", projects.from_stored), "tasks": ("task", tasks.from_stored),
                   "clients": ("client", clients.from_stored), "imports": ("import", imports.from_stored),
-                  "exports": ("export", exports.from_stored), "webhooks": ("webhook", webhooks.from_stored)}
+                  "exports": ("export", exports.from_stored), "webhooks": ("webhook", webhooks.from_stored),
+                  "stock_movements": ("inventory.movement", stock.movement_from_stored),
+                  "stock_levels": ("inventory.level", stock.level_from_stored)}
     return {get_settings().table(logical): reader for logical, reader in by_logical.items()}
 
 

@@ -28,7 +28,11 @@ FORMAT_VERSION = 1
 # rate limits and idempotency keys (an hour's working state), exports and restores
 # (the jobs about backups themselves; a restore must not erase its own record).
 BACKED_UP = ("users", "api_tokens", "projects", "clients", "tasks", "counters", "unique_names", "time_entries",
-             "search_terms", "imports", "import_errors")
+             "search_terms", "imports", "import_errors",
+             "settings", "stock_items", "warehouses", "stock_levels", "stock_movements")
+# Tables added after the first backups: a backup from before them lacks them, and a restore of it
+# leaves them empty (the state the backup describes).
+ADDED_LATER = ("settings", "stock_items", "warehouses", "stock_levels", "stock_movements")
 # Counters of the tables that are not backed up: restoring them would hand out ids that exist.
 KEPT_COUNTERS = ("export", "restore")
 _HEAD = '{"backup_info": '

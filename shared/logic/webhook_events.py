@@ -36,9 +36,15 @@ EVENTS: dict[str, str] = {
     "export.completed": "An export is ready to download (through `download_url` with a token)",
     "export.failed": "An export failed: `data` holds its error",
     "webhook.disabled": "One of your webhooks was disabled after failing (`data.disabled_reason` says why)",
+    "inventory.movement.created": "Stock moved (a receipt, issue, adjustment, return, waste, or one side of a "
+                                  "transfer): `data` is the movement",
+    "inventory.low_stock": "A warehouse's stock of an item fell below the item's reorder point: `data` has the "
+                           "quantity on hand, the reorder point and the shortfall",
     "ping": "Sent by POST /api/v1/webhooks/{id}/test; no subscription needed",
 }
 SUBSCRIBABLE = tuple(e for e in EVENTS if e != "ping")
+# The kind of thing an event is about is its name without the last part, but for these.
+_KIND_OF_EVENT = {"inventory.low_stock": "inventory.level"}
 OWNED = {"time_entry", "import", "export", "webhook"}  # the rest (the catalogue) is the organisation's
 # Fields that change on every write and say nothing by themselves.
 _NOT_CHANGES = {"updated_at", "version"}
@@ -79,6 +85,8 @@ def event_id(record_id: str, name: str, at: datetime) -> str:
 
 def _names(change: Change) -> list[str]:
     kind, old, new = change.kind, change.old, change.new
+    if kind.startswith("inventory."):
+        return _inventory_names(change)
     if old is None:
         names = [f"{kind}.created"]
         if kind == "time_entry" and new.end_time is None:
@@ -111,6 +119,15 @@ def _names(change: Change) -> list[str]:
     return []
 
 
+def _inventory_names(change: Change) -> list[str]:
+    if change.kind == "inventory.movement":
+        return ["inventory.movement.created"] if change.old is None and change.new is not None else []
+    # a level: low once it crosses below its reorder point (not again while it stays low)
+    if change.new is not None and change.new.is_low and (change.old is None or not change.old.is_low):
+        return ["inventory.low_stock"]
+    return []
+
+
 def events_of(change: Change, present: Callable[[str, object], dict]) -> list[Event]:
     """The events one change makes; ``present(kind, obj)`` is the API's representation."""
     names = _names(change)
@@ -119,7 +136,7 @@ def events_of(change: Change, present: Callable[[str, object], dict]) -> list[Ev
     subject = change.new if change.new is not None else change.old
     data = present(change.kind, subject)
     previous = None
-    if change.old is not None and change.new is not None:
+    if change.old is not None and change.new is not None and not change.kind.startswith("inventory."):
         before = present(change.kind, change.old)
         previous = {k: v for k, v in before.items() if k not in _NOT_CHANGES and data.get(k) != v}
         if not previous:  # nothing anyone can see changed (a counter, a version)
@@ -129,6 +146,11 @@ def events_of(change: Change, present: Callable[[str, object], dict]) -> list[Ev
             for name in names]
 
 
+def event_kind(name: str) -> str:
+    """time_entry.created -> time_entry; inventory.movement.created -> inventory.movement."""
+    return _KIND_OF_EVENT.get(name) or name.rsplit(".", 1)[0]
+
+
 def wanted_kinds(webhooks) -> set[str] | None:
     """The kinds of things ("time_entry", ...) some webhook has an event of; None: every kind.
     A batch's records of other kinds are not even read."""
@@ -136,7 +158,7 @@ def wanted_kinds(webhooks) -> set[str] | None:
     for webhook in webhooks:
         if "*" in webhook.events:
             return None
-        kinds.update(e.split(".", 1)[0] for e in webhook.events)
+        kinds.update(event_kind(e) for e in webhook.events)
     return kinds
 
 

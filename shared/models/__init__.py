@@ -8,6 +8,13 @@ def all_models():
     from shared.models.exports import ExportModel, RestoreModel
     from shared.models.harvest import HarvestConnectionModel, HarvestRunModel
     from shared.models.imports import ImportErrorModel, ImportModel
+    from shared.models.inventory import (
+        SettingsModel,
+        StockItemModel,
+        StockLevelModel,
+        StockMovementModel,
+        WarehouseModel,
+    )
     from shared.models.registry import (
         CounterModel,
         IdempotencyModel,
@@ -39,4 +46,9 @@ def all_models():
         "harvest_runs": HarvestRunModel,
         "webhooks": WebhookModel,
         "webhook_deliveries": WebhookDeliveryModel,
+        "settings": SettingsModel,
+        "stock_items": StockItemModel,
+        "warehouses": WarehouseModel,
+        "stock_levels": StockLevelModel,
+        "stock_movements": StockMovementModel,
     }

@@ -263,3 +263,35 @@ def test_many_writes_make_events_in_batches(api, world, receiver, pump):
     assert len(receiver.events()) == 12
     # One dispatcher invocation for the table's batch, not one per row.
     assert pump.dispatched[get_settings().table("time_entries")] == 1
+
+
+def test_inventory_movements_and_low_stock_make_events(api, world, receiver, pump):
+    admin = world["admin"]
+    api("PUT", "/api/v1/settings/modules", token=admin, body={"inventory": True})
+    hook, secret = subscribe(api, world["alice"], receiver.url(),
+                             events=("inventory.movement.created", "inventory.low_stock"))
+    item = api("POST", "/api/v1/inventory/items", token=admin, body={"sku": "W-1", "name": "Widget",
+                                                                      "reorder_point": 5}).json()["item"]
+    warehouse = api("POST", "/api/v1/inventory/warehouses", token=admin, body={"code": "M", "name": "Main"}).json()[
+        "warehouse"]
+
+    def move(kind, quantity):
+        r = api("POST", "/api/v1/inventory/movements", token=admin, body={
+            "movement_type": kind, "stock_item_id": item["id"], "warehouse_id": warehouse["id"], "quantity": quantity})
+        assert r.status == 201, r
+        return r.json()["movement"]
+
+    received = move("receipt", 8)
+    move("issue", 4)  # 4 < 5: low
+    move("issue", 1)  # still low: no second event
+    move("receipt", 10)
+    move("issue", 12)  # low again after recovering
+    pump()
+    receiver.verify([secret])
+    got = receiver.events()
+    movements = [e for e in got if e["event"] == "inventory.movement.created"]
+    assert len(movements) == 5
+    assert next(e for e in movements if e["data"]["id"] == received["id"])["data"] == received
+    lows = sorted((e for e in got if e["event"] == "inventory.low_stock"), key=lambda e: e["data"]["quantity_on_hand"])
+    assert [(e["data"]["quantity_on_hand"], e["data"]["reorder_point"], e["data"]["shortfall"]) for e in lows] == \
+        [(1, 5, 4), (4, 5, 1)]

@@ -6,7 +6,8 @@ def test_tables_are_derived_from_the_storage_models():
     assert set(specs) == {"users", "api_tokens", "projects", "clients", "tasks", "counters", "unique_names",
                           "rate_limits", "time_entries", "idempotency", "search_terms",
                           "imports", "import_errors", "exports", "restores", "harvest_connections", "harvest_runs",
-                          "webhooks", "webhook_deliveries"}
+                          "webhooks", "webhook_deliveries", "settings", "stock_items", "warehouses", "stock_levels",
+                          "stock_movements"}
     assert specs["projects"].partition == ("org", "S") and specs["projects"].sort == ("id", "N")
     assert {name for name, _, _ in specs["projects"].indexes} == {"by-status", "by-client"}
     assert specs["api_tokens"].ttl_attribute == "purge_at"
