@@ -27,6 +27,8 @@ FEATURE_FLAGS = {
 def build(app: cdk.App, layer_dir: Path) -> TimeTrackerStack:
     for flag, value in FEATURE_FLAGS.items():
         app.node.set_context(flag, value)
+    if os.environ.get("WARM_WRITE_UNITS"):  # pre-warm the tables imports write (infra/cloud/capacity.py)
+        app.node.set_context("warm_write_units", int(os.environ["WARM_WRITE_UNITS"]))
     if os.environ.get("ALARM_EMAIL"):  # `ALARM_EMAIL=ops@example.com make synth`: who the alarms write to
         app.node.set_context("alarm_email", os.environ["ALARM_EMAIL"])
     stack = TimeTrackerStack(

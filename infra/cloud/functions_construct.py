@@ -14,6 +14,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.cloud.access import ACCESS, OBJECTS, SEALS, SENDS_TO
+from infra.cloud.capacity import chunk_worker_concurrency
 from infra.cloud.data_construct import DataConstruct
 from infra.cloud.nag import acknowledge, arn_token
 from infra.cloud.queues_construct import WORKER_TIMEOUT, QueuesConstruct
@@ -30,7 +31,8 @@ WHOLE_FUNCTIONS_DIR = {"docs"}
 
 class FunctionsConstruct(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, data: DataConstruct, storage: StorageConstruct,
-                 queues: QueuesConstruct, layer_code: lambda_.Code, functions_dir: str):
+                 queues: QueuesConstruct, layer_code: lambda_.Code, functions_dir: str,
+                 warm_write_units: int | None = None):
         super().__init__(scope, construct_id)
         self.layer = lambda_.LayerVersion(
             self, "Shared", code=layer_code,
@@ -60,8 +62,11 @@ class FunctionsConstruct(Construct):
             if source.function not in self.workers:
                 self.workers[source.function] = self._function(source.function, data, storage, queues, environment,
                                                                functions_dir, timeout=WORKER_TIMEOUT)
+            # The chunk workers' concurrency follows the tables' warm throughput (infra/cloud/capacity.py).
+            concurrency = chunk_worker_concurrency(warm_write_units) if source.queue == "imports" else None
             self.workers[source.function].add_event_source(event_sources.SqsEventSource(
-                queues.by_name[source.queue], batch_size=source.batch_size, report_batch_item_failures=True))
+                queues.by_name[source.queue], batch_size=source.batch_size, report_batch_item_failures=True,
+                max_concurrency=concurrency))
         # Stream consumers: fed by their tables' DynamoDB streams, in batches (webhook events).
         self.stream_consumers: dict[str, lambda_.Function] = {}
         for stream in routes.STREAM_SOURCES:

@@ -18,11 +18,13 @@ class TimeTrackerStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, layer_code: lambda_.Code, functions_dir: str,
                  **kwargs):
         super().__init__(scope, construct_id, **kwargs)
-        data = DataConstruct(self, "Data")
+        warm = self.node.try_get_context("warm_write_units")  # WARM_WRITE_UNITS=... make synth
+        warm = int(warm) if warm else None
+        data = DataConstruct(self, "Data", warm_write_units=warm)
         storage = StorageConstruct(self, "Storage")
         queues = QueuesConstruct(self, "Queues")
         functions = FunctionsConstruct(self, "Functions", data=data, storage=storage, queues=queues,
-                                       layer_code=layer_code, functions_dir=functions_dir)
+                                       layer_code=layer_code, functions_dir=functions_dir, warm_write_units=warm)
         api = ApiConstruct(self, "Api", functions=functions.functions)
         site = WebConstruct(self, "Web", api=api.api, access_logs=storage.access_logs)
         monitoring = MonitoringConstruct(self, "Monitoring", queues=queues.by_name, workers=functions.workers,

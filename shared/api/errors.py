@@ -102,6 +102,34 @@ def proxy_response(status: int, payload: dict, headers: dict[str, str] | None = 
     }
 
 
+# What AWS answers when it throttles or is briefly unavailable (DynamoDB, S3, SQS, KMS).
+THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
+             "SlowDown", "ServiceUnavailable", "InternalServerError", "RequestThrottled", "TooManyRequestsException"}
+RETRY_AFTER_SECONDS = 1
+
+
+def is_transient(exc: BaseException | None) -> bool:
+    """Throttling, a 5xx or a connection failure of an AWS call, however wrapped (PynamoDB
+    wraps botocore's errors in its own, with the original as the cause)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, ClientError):
+            error = exc.response.get("Error", {})
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+            return error.get("Code") in THROTTLED or status >= 500
+        if isinstance(exc, (BotoCoreError, ConnectionError, TimeoutError)):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def unavailable() -> tuple[int, dict, dict[str, str]]:
+    return (503, body(503, "The service is busy or briefly unavailable; retry after Retry-After seconds",
+                      "service_unavailable"), {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def register(app) -> None:
     """Install the mapping on a Powertools resolver."""
     from aws_lambda_powertools.event_handler import Response
@@ -134,5 +162,8 @@ def register(app) -> None:
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception):
+        if is_transient(exc):  # throttled or briefly unavailable: the client should retry, not file a bug
+            logger.warning("AWS throttled or unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
+            return respond(*unavailable())
         logger.exception("unhandled error")
         return respond(500, body(500, "An unexpected error occurred", "internal_error"))

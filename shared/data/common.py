@@ -27,6 +27,70 @@ def dynamodb_client():
     return connection().client
 
 
+WRITE_BATCH = 25  # BatchWriteItem's limit
+WRITE_PATIENCE_SECONDS = 60  # then the error goes up: a worker's message returns to its queue
+_THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+              "InternalServerError", "ServiceUnavailable"}
+
+
+def write_batches(table_name: str, requests: list[dict], patience: float = WRITE_PATIENCE_SECONDS) -> None:
+    """BatchWriteItem, 25 requests a call: what DynamoDB leaves unprocessed, or refuses with a
+    throttling error, is sent again after exponential backoff with full jitter, until written or
+    ``patience`` runs out (then the last error is raised, and the caller's work is retried whole;
+    every write here is a put or a delete of a known key, so writing it twice changes nothing)."""
+    import random
+    import time
+
+    from botocore.exceptions import ClientError
+
+    client = dynamodb_client()
+    for start in range(0, len(requests), WRITE_BATCH):
+        pending = {table_name: requests[start:start + WRITE_BATCH]}
+        deadline, attempt = time.monotonic() + patience, 0
+        while pending:
+            try:
+                pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in _THROTTLED or time.monotonic() > deadline:
+                    raise
+            else:
+                if pending and time.monotonic() > deadline:
+                    raise RuntimeError(f"DynamoDB kept {len(pending[table_name])} writes to {table_name} "
+                                       f"unprocessed for {patience:.0f} s")
+                if not pending:
+                    break
+            attempt += 1
+            time.sleep(random.uniform(0, min(0.05 * 2 ** attempt, 2.0)))  # noqa: S311 - jitter
+
+
+class BatchWrite:
+    """PynamoDB's BatchWrite interface (save, delete; written on leaving the block) on
+    write_batches: unprocessed and throttled writes are retried until written, not dropped
+    after three tries."""
+
+    def __init__(self, model):
+        self.model = model
+        self.requests: list[dict] = []
+
+    def __enter__(self):
+        return self
+
+    def save(self, item) -> None:
+        self.requests.append({"PutRequest": {"Item": item.serialize()}})
+
+    def delete(self, item) -> None:
+        keys = [type(item)._hash_key_attribute().attr_name]
+        if type(item)._range_key_attribute() is not None:
+            keys.append(type(item)._range_key_attribute().attr_name)
+        values = item.serialize(null_check=False)
+        self.requests.append({"DeleteRequest": {"Key": {k: values[k] for k in keys}}})
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None:
+            write_batches(self.model.Meta.table_name, self.requests)
+        return False
+
+
 def query_raw(source, hash_key, to_domain, **conditions):
     """A Query (on a model or an index) whose items go from their attribute values straight
     to ``to_domain``: bulk reads skip building a PynamoDB model per item, which cost more

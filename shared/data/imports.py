@@ -4,11 +4,10 @@ from __future__ import annotations
 from dataclasses import fields as dc_fields
 
 from pynamodb.expressions.operand import Path
-from pynamodb.models import BatchWrite
 
 from shared.clock import iso_z, utcnow
 from shared.data import counters, jobs, unique_names
-from shared.data.common import fetch_page, transaction
+from shared.data.common import BatchWrite, fetch_page, transaction
 from shared.domain import SKIP, ImportJob, ImportOptions, Page
 from shared.errors import Conflict
 from shared.jobs.status import ImportStatus, final_import_status

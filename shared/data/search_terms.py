@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from itertools import islice
 
-from pynamodb.models import BatchWrite
-
+from shared.data.common import BatchWrite
 from shared.models.registry import SearchTermModel
 from shared.search_words import words
 

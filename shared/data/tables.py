@@ -3,7 +3,6 @@ restore writes back. Scans live only here, and only the export worker (backups a
 restores, never a request) is allowed them (infra/cloud/access.py)."""
 from __future__ import annotations
 
-import time
 from functools import lru_cache
 from typing import Iterator
 
@@ -50,16 +49,9 @@ def all_items(logical: str, keys_only: bool = False) -> Iterator[dict]:
 
 
 def _write(logical: str, requests: list[dict]) -> None:
-    name = get_settings().table(logical)
-    for i in range(0, len(requests), BATCH):
-        pending = {name: requests[i:i + BATCH]}
-        for attempt in range(8):
-            pending = _ddb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-            if not pending:
-                break
-            time.sleep(min(0.05 * 2 ** attempt, 2))  # throttled: back off, retry what is left
-        else:
-            raise RuntimeError(f"DynamoDB kept {len(pending[name])} writes to {logical} unprocessed")
+    from shared.data.common import write_batches
+
+    write_batches(get_settings().table(logical), requests)
 
 
 def put_items(logical: str, items: list[dict]) -> None:

@@ -11,11 +11,18 @@ from datetime import datetime
 from typing import Iterator
 
 from pynamodb.exceptions import UpdateError
-from pynamodb.models import BatchWrite
 
 from shared.clock import iso_z, utcnow
 from shared.data import counters, search_terms, unique_names
-from shared.data.common import fetch_page, is_conditional_failure, query_raw, raw_reader, save_versioned, transaction
+from shared.data.common import (
+    BatchWrite,
+    fetch_page,
+    is_conditional_failure,
+    query_raw,
+    raw_reader,
+    save_versioned,
+    transaction,
+)
 from shared.domain import Page, Span, TimeEntry
 from shared.errors import Conflict
 from shared.models.base import ORG

@@ -355,3 +355,45 @@ def test_the_page_is_a_private_bucket_behind_cloudfront_with_the_api_at_the_same
     assert site_bucket["Properties"]["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
     template.resource_count_is("Custom::CDKBucketDeployment", 1)
+
+
+def _chunk_worker_mapping(template):
+    mappings = _resources(template, "AWS::Lambda::EventSourceMapping")
+    return next(m["Properties"] for k, m in mappings.items() if "importworker" in k.lower())
+
+
+def test_the_chunk_workers_concurrency_follows_the_default_warm_throughput(synthesized):
+    from infra.cloud.capacity import chunk_worker_concurrency
+
+    _, template, _ = synthesized
+    assert _chunk_worker_mapping(template)["ScalingConfig"] == {"MaximumConcurrency": chunk_worker_concurrency(None)}
+    for table in _resources(template, "AWS::DynamoDB::Table").values():
+        assert "WarmThroughput" not in table["Properties"]  # off unless asked for
+
+
+def test_pre_warmed_tables_and_a_wider_chunk_worker_fan_out_on_request(tmp_path_factory):
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    from infra.app import build
+    from infra.cloud.capacity import IMPORT_WRITTEN, chunk_worker_concurrency
+
+    layer = tmp_path_factory.mktemp("layer-warm")
+    (layer / "python" / "shared").mkdir(parents=True)
+    app = cdk.App(outdir=str(tmp_path_factory.mktemp("cdk-warm")), context={"warm_write_units": 40000})
+    template = Template.from_stack(build(app, layer))
+    assert _chunk_worker_mapping(template)["ScalingConfig"] == {"MaximumConcurrency": chunk_worker_concurrency(40000)}
+    assert chunk_worker_concurrency(40000) == 32
+    warm = {"ReadUnitsPerSecond": 120000, "WriteUnitsPerSecond": 40000}
+    warmed = [t["Properties"] for t in _resources(template, "AWS::DynamoDB::Table").values()
+              if "WarmThroughput" in t["Properties"]]
+    assert len(warmed) == len(IMPORT_WRITTEN)  # the tables an import writes, no others
+    entries = None
+    for props in warmed:
+        assert props["WarmThroughput"] == warm
+        for index in props.get("GlobalSecondaryIndexes", []):
+            assert index["WarmThroughput"] == warm
+        if any(i["IndexName"] == "by-user" for i in props.get("GlobalSecondaryIndexes", [])) and \
+                any(i["IndexName"] == "by-import" for i in props["GlobalSecondaryIndexes"]):
+            entries = props
+    assert entries is not None  # the entries table, with its GSIs, pre-warmed
