@@ -20,13 +20,20 @@ CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".svg": "image/svg+xml",
 }
-# No inline script, nothing from elsewhere: a token pasted into the page can only go to this origin.
-PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+# No inline script, nothing from elsewhere: a token pasted into the page can only go to this origin,
+# and a big file only to the data bucket (a presigned upload URL).
+_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'{uploads}; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+def page_headers(upload_origins: tuple[str, ...] = ()) -> dict[str, str]:
+    """The page's security headers; ``upload_origins``: where presigned upload URLs point (the data
+    bucket's endpoints), the one other place the page may send a request to."""
+    return {
+        "Content-Security-Policy": _CSP.format(uploads="".join(" " + o for o in upload_origins)),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
 
 
 def file_for(path: str) -> Path | None:

@@ -26,7 +26,7 @@ class TimeTrackerStack(Stack):
         functions = FunctionsConstruct(self, "Functions", data=data, storage=storage, queues=queues,
                                        layer_code=layer_code, functions_dir=functions_dir, warm_write_units=warm)
         api = ApiConstruct(self, "Api", functions=functions.functions)
-        site = WebConstruct(self, "Web", api=api.api, access_logs=storage.access_logs)
+        site = WebConstruct(self, "Web", api=api.api, access_logs=storage.access_logs, uploads=storage.bucket)
         monitoring = MonitoringConstruct(self, "Monitoring", queues=queues.by_name, workers=functions.workers,
                                          api=api.api, alarm_email=self.node.try_get_context("alarm_email"))
         self.data, self.storage, self.queues, self.functions, self.api = data, storage, queues, functions, api

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -31,8 +31,16 @@ def rewrite_code() -> str:
     return REWRITE % (json.dumps(list(web.PAGES)), json.dumps(web.DOCUMENT), json.dumps(web.ASSET_PREFIX))
 
 
+def page_csp(uploads: s3.IBucket) -> str:
+    """The page's CSP: its own origin, and the data bucket its presigned upload URLs point at (boto3 signs
+    them for the global or the regional name)."""
+    return web.page_headers((f"https://{uploads.bucket_domain_name}",
+                             f"https://{uploads.bucket_regional_domain_name}"))["Content-Security-Policy"]
+
+
 class WebConstruct(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, api: apigw.RestApi, access_logs: s3.IBucket):
+    def __init__(self, scope: Construct, construct_id: str, *, api: apigw.RestApi, access_logs: s3.IBucket,
+                 uploads: s3.IBucket):
         super().__init__(scope, construct_id)
         self.bucket = s3.Bucket(
             self, "Site", block_public_access=s3.BlockPublicAccess.BLOCK_ALL, encryption=s3.BucketEncryption.S3_MANAGED,
@@ -43,7 +51,7 @@ class WebConstruct(Construct):
             self, "PageHeaders",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=web.PAGE_HEADERS["Content-Security-Policy"], override=True),
+                    content_security_policy=page_csp(uploads), override=True),
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
                     referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True),
@@ -52,6 +60,15 @@ class WebConstruct(Construct):
         pages = cloudfront.Function(self, "Pages", code=cloudfront.FunctionCode.from_inline(rewrite_code()),
                                     runtime=cloudfront.FunctionRuntime.JS_2_0,
                                     comment="The page's paths to its files (shared/web.py)")
+        # CloudFront forwards Authorization only as part of the cache key (an origin request policy may not
+        # name it): so it is in the key, nothing is kept longer than the answer asks for (default 0 s, at
+        # most 1 s), and one caller's answer can never be served to another.
+        api_cache = cloudfront.CachePolicy(
+            self, "ApiPassThrough", comment="The API: Authorization forwarded, nothing cached",
+            default_ttl=Duration.seconds(0), min_ttl=Duration.seconds(0), max_ttl=Duration.seconds(1),
+            header_behavior=cloudfront.CacheHeaderBehavior.allow_list("Authorization", "X-API-Key"),
+            query_string_behavior=cloudfront.CacheQueryStringBehavior.all(),
+            cookie_behavior=cloudfront.CacheCookieBehavior.none())
         self.distribution = cloudfront.Distribution(
             self, "Distribution",
             comment="TimeTracker: the page, and the API at /api/*",
@@ -66,7 +83,7 @@ class WebConstruct(Construct):
                     origin=origins.RestApiOrigin(api),  # the stage is the origin path
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                     allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
-                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    cache_policy=api_cache,
                     origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER),
             },
             minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,

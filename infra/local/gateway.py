@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -105,8 +106,10 @@ def static_page(method: str, path: str) -> tuple[int, list[tuple[str, str]], byt
         return _json_error(405, f"Method {method} is not allowed", "method_not_allowed")
     if not file.is_file():
         return _json_error(404, "No such resource", "not_found")
+    # Presigned upload URLs point at the embedded S3 (the same endpoint every client here is given).
+    uploads = tuple(o for o in (os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL"),) if o)
     headers = [("Content-Type", web.CONTENT_TYPES[file.suffix]), ("Cache-Control", "no-cache"),
-               *web.PAGE_HEADERS.items()]
+               *web.page_headers(uploads).items()]
     return 200, headers, file.read_bytes()
 
 

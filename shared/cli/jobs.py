@@ -13,6 +13,7 @@ from pathlib import Path
 from shared.cli.client import EXIT_FAILED, EXIT_USAGE, Api, Bar, CliError, emit, save_config
 
 DIRECT_BYTES = 4 * 1024 * 1024  # larger files go through a presigned upload (the API takes 6 MB a request)
+UPLOAD_ABOVE_ENV = "TT_UPLOAD_ABOVE_BYTES"  # a lower threshold (a slow or metered line), for instance
 IMPORT_FINAL = {"completed", "partial", "failed", "undone"}
 DEFAULT_URL = "http://127.0.0.1:3000"
 
@@ -52,7 +53,7 @@ def _import_options(args) -> dict:
 def send_file(api: Api, path: Path, options: dict, endpoint: str = "/api/v1/imports") -> dict:
     """POST a file: in the request up to DIRECT_BYTES, else PUT to a presigned upload first."""
     size = path.stat().st_size
-    if size <= DIRECT_BYTES:
+    if size <= int(os.environ.get(UPLOAD_ABOVE_ENV) or DIRECT_BYTES):
         with open(path, "rb") as fh:
             form = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in options.items()}
             return api.json("POST", endpoint, files={"file": (path.name, fh, "application/octet-stream")}, data=form)
@@ -63,7 +64,8 @@ def send_file(api: Api, path: Path, options: dict, endpoint: str = "/api/v1/impo
         put = api.session.put(upload["url"], data=fh, headers={"Authorization": None}, timeout=(5, 600))
     if put.status_code >= 300:
         raise CliError(f"the upload failed: HTTP {put.status_code}")
-    return api.json("POST", endpoint, json={"upload_id": upload["upload_id"], "filename": path.name, **options})
+    named = {"filename": path.name} if endpoint == "/api/v1/imports" else {}  # a restore takes no name
+    return api.json("POST", endpoint, json={"upload_id": upload["upload_id"], **named, **options})
 
 
 def wait_import(api: Api, import_id: int, args) -> dict:

@@ -185,7 +185,16 @@ def transaction(conflicts: list[Conflict | type[Conflict] | None]):
                 if isinstance(known, type):
                     known = known()
                 raise known or Conflict("The record was modified concurrently; retry", "concurrent_update") from exc
+        if any(reason is not None and reason.code == "TransactionConflict" for reason in reasons):
+            raise TransactionConflict() from exc  # another transaction held one of the items: retry
         raise
+
+
+class TransactionConflict(Conflict):
+    """DynamoDB cancelled the transaction because another one was writing one of its items."""
+
+    def __init__(self):
+        super().__init__("The record was modified concurrently; retry", "concurrent_update")
 
 
 def save_versioned(item) -> None:

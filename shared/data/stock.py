@@ -11,7 +11,7 @@ from datetime import datetime
 
 from shared.clock import iso_z, utcnow
 from shared.data import counters
-from shared.data.common import fetch_page, transaction
+from shared.data.common import TransactionConflict, fetch_page, transaction
 from shared.domain import Page
 from shared.errors import Conflict
 from shared.inventory_domain import LevelImage, StockLevel, StockMovement
@@ -110,6 +110,14 @@ def record(moves: list[NewMovement], levels: list[StockLevel], reorder_point, mo
     item_id = moves[0].stock_item_id
     warehouses = sorted({m.warehouse_id for m in moves})
     conflicts = [None] * len(items) + [Raced] * len(levels) + [Vanished] * (1 + len(warehouses))
+    try:
+        _write_movement(conflicts, items, levels, reorder_point, item_id, warehouses, now)
+    except TransactionConflict:
+        raise Raced() from None  # a concurrent movement held an item of ours: read again, retry
+    return [_movement(i) for i in items]
+
+
+def _write_movement(conflicts, items, levels, reorder_point, item_id, warehouses, now) -> None:
     with transaction(conflicts) as t:
         for item in items:
             t.save(item, condition=StockMovementModel.move_key.does_not_exist())
@@ -126,7 +134,6 @@ def record(moves: list[NewMovement], levels: list[StockLevel], reorder_point, mo
         for warehouse_id in warehouses:
             t.update(WarehouseModel(ORG, warehouse_id), actions=[WarehouseModel.has_movements.set(True)],
                      condition=WarehouseModel.id.exists())
-    return [_movement(i) for i in items]
 
 
 def _movement(item: StockMovementModel) -> StockMovement:

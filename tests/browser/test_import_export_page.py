@@ -81,6 +81,27 @@ def test_a_csv_with_a_bad_row_previewed_imported_watched_and_undone(stack, page,
     page.locator("#imports-table").get_by_text("undone").wait_for()  # the history followed
 
 
+def test_a_big_file_goes_through_the_presigned_upload_the_csp_allows(stack, page, tmp_path):
+    """Files over 4 MB are PUT to a presigned URL first (the form's data-upload-above lowers the threshold
+    here, so a small file takes that path); the page's CSP names the upload endpoint and nothing else."""
+    token = _user(stack, "browser_uploader")
+    csv = tmp_path / "big.csv"
+    csv.write_text(BAD_ROW_CSV)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(stack.url(f"/import-export#token={token}"))
+    page.evaluate("document.getElementById('import-form').dataset.uploadAbove = '10'")
+    page.get_by_label("CSV file", exact=True).set_input_files(str(csv))
+    page.get_by_role("button", name="Preview").click()
+    page.locator("#import-preview").get_by_text("Read from the first megabyte").wait_for()
+    page.locator("#import-preview").get_by_role("button", name="Import 2 rows").click()
+    page.locator("#import-run .result").wait_for()
+    assert "2 imported, 1 failed" in page.locator("#import-run").inner_text()
+    imports = stack.session(token).get(stack.url("/api/v1/imports")).json()["imports"]
+    assert imports[0]["filename"] == "big.csv"  # through the upload, under its own name
+    assert refused == []
+
+
 def test_a_gdpr_zip_requested_and_downloaded(stack, page):
     token = _user(stack, "browser_exporter")
     stack.session(token).post(stack.url("/api/v1/time-entries"), json={

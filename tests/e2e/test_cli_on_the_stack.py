@@ -20,8 +20,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 @pytest.fixture
 def tt(stack, tmp_path):
     """tt(*args, token=...) -> CompletedProcess, with its own config file, in tmp_path."""
-    def run(*args, token=None, login=True, stdin=None):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TT_")}
+    def run(*args, token=None, login=True, stdin=None, **extra_env):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TT_")} | extra_env
         env["TT_CONFIG"] = str(tmp_path / "config" / "tt.json")
         if not login:
             env.update(TT_API_URL=stack.base, TT_TOKEN=token or stack.admin_token)
@@ -56,6 +56,22 @@ def test_import_wait_reports_every_line_not_imported_and_exits_1(tt, tmp_path):
     assert result.returncode == (0 if body["import"]["status"] == "completed" else 1)
     undone = tt("import", "undo", str(body["import"]["id"]), "--json", login=False)
     assert undone.returncode == 0 and json.loads(undone.stdout)["status"] == "undone"
+
+
+def test_files_above_the_threshold_go_through_a_presigned_upload(tt, tmp_path):
+    """(4 MB by default; lowered here so a small file takes the path a big one takes.)"""
+    bad = tmp_path / "upload.csv"
+    bad.write_text("project_name,start_time,duration_hours,notes\nUp,2024-04-02 09:00:00,1,fine\n"
+                   "Up,never,1,broken\n")
+    done = tt("import", str(bad), "--wait", "--json", login=False, TT_UPLOAD_ABOVE_BYTES="10")
+    body = json.loads(done.stdout)
+    assert done.returncode == 1 and body["import"]["filename"] == "upload.csv"
+    assert (body["details"]["imported"], body["details"]["discarded"]) == (1, 1)
+    created = tt("backup", "create", "-o", "b.json", login=False)
+    assert created.returncode == 0, created.stderr
+    dry = tt("backup", "restore", "b.json", "--dry-run", "--json", login=False, TT_UPLOAD_ABOVE_BYTES="10")
+    assert dry.returncode == 0, dry.stderr
+    assert json.loads(dry.stdout)["status"] == "completed" and json.loads(dry.stdout)["dry_run"] is True
 
 
 def test_gdpr_export_is_downloaded_and_verified(tt, tmp_path):

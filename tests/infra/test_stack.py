@@ -344,12 +344,21 @@ def test_the_page_is_a_private_bucket_behind_cloudfront_with_the_api_at_the_same
     assert set(api["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
     assert "Fn::Split" in json.dumps(origins[api["TargetOriginId"]]["OriginPath"])  # the stage, from the API's URL
     assert "CustomOriginConfig" in origins[api["TargetOriginId"]]
+    # CloudFront forwards Authorization only in the cache key: there, and nothing kept (default TTL 0)
+    [policy] = [p["Properties"]["CachePolicyConfig"] for p in _resources(template, "AWS::CloudFront::CachePolicy")
+                .values()]
+    assert policy["DefaultTTL"] == 0 and policy["MaxTTL"] <= 1
+    assert set(policy["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]["Headers"]) == {
+        "Authorization", "X-API-Key"}
+    assert api["CachePolicyId"] == {"Ref": next(iter(_resources(template, "AWS::CloudFront::CachePolicy")))}
     # The page's paths, from the same table the local gateway serves them by.
     function = next(iter(_resources(template, "AWS::CloudFront::Function").values()))["Properties"]
     assert function["FunctionCode"] == rewrite_code() and json.dumps(list(web.PAGES)) in rewrite_code()
     headers = next(iter(_resources(template, "AWS::CloudFront::ResponseHeadersPolicy").values()))["Properties"]
     csp = headers["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]
-    assert csp["ContentSecurityPolicy"] == web.PAGE_HEADERS["Content-Security-Policy"]
+    policy = json.dumps(csp["ContentSecurityPolicy"])  # the data bucket's names are tokens here
+    assert "script-src 'self';" in policy and "connect-src 'self' https://" in policy
+    assert "DomainName" in policy and "RegionalDomainName" in policy
     buckets = _resources(template, "AWS::S3::Bucket")
     [site_bucket] = [b for k, b in buckets.items() if k.startswith("WebSite")]
     assert site_bucket["Properties"]["PublicAccessBlockConfiguration"] == {

@@ -223,3 +223,24 @@ def test_reports_match_hand_computed_figures(api, enabled):
                query={"date_from": "2999-01-01"}).json()["movements"] == []
     assert api("GET", f"{BASE}/reports/movement-history", token=enabled,
                query={"date_from": "01/02/2024"}).status == 400
+
+
+def test_a_transaction_conflict_with_another_movement_is_retried(api, enabled, monkeypatch):
+    """DynamoDB cancels a transaction whose items another transaction is writing (TransactionConflict):
+    the movement reads again and writes, instead of failing."""
+    from shared.data import common
+    from shared.data import stock as stock_data
+
+    item = _item(api, enabled)
+    warehouse = _warehouse(api, enabled, "W")
+    real, calls = stock_data._write_movement, []
+
+    def conflict_once(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            raise common.TransactionConflict()
+        return real(*args)
+
+    monkeypatch.setattr(stock_data, "_write_movement", conflict_once)
+    r = _move(api, enabled, "receipt", item, warehouse, 2)
+    assert r.status == 201 and r.json()["stock_level"]["quantity_on_hand"] == 2 and len(calls) == 2

@@ -13,7 +13,14 @@ def test_the_pages_paths_answer_their_files(path, name):
     assert web.file_for(path) == web.WEB_DIR / name
     status, headers, body = static_page("GET", path)
     assert status == 200 and body == (web.WEB_DIR / name).read_bytes()
-    assert dict(headers)["Content-Security-Policy"] == web.PAGE_HEADERS["Content-Security-Policy"]
+    csp = dict(headers)["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "unsafe" not in csp and "connect-src 'self'" in csp
+
+
+def test_the_csp_lets_the_page_reach_only_its_origin_and_the_upload_endpoints():
+    csp = web.page_headers(("https://bucket.s3.amazonaws.com",))["Content-Security-Policy"]
+    assert "connect-src 'self' https://bucket.s3.amazonaws.com;" in csp
+    assert "connect-src 'self';" in web.page_headers()["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize("path", ["/app/", "/app/../shared/settings.py", "/app/.gitignore", "/app/x.py",
