@@ -59,12 +59,7 @@ export async function saveFile(path, filename) {
     headers: { Authorization: `Bearer ${token.get()}` },
   });
   if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
-  const link = Object.assign(document.createElement("a"), {
-    href: URL.createObjectURL(await response.blob()), download: filename,
-  });
-  document.body.append(link);
-  link.click();
-  link.remove();
+  const link = follow(URL.createObjectURL(await response.blob()), filename);
   setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 }
 
@@ -72,10 +67,17 @@ export async function saveFile(path, filename) {
 // read), which the browser downloads itself, so the file never passes through script memory.
 export async function downloadExport(exportId) {
   const { url } = await api("GET", `/api/export/download/${exportId}`, { query: { redirect: "false" } });
-  const link = Object.assign(document.createElement("a"), { href: url, rel: "noopener" });
+  follow(url);
+}
+
+// A download started as a click on a link would start it (an object URL, or the presigned URL).
+function follow(href, filename) {
+  const link = Object.assign(document.createElement("a"), { href, rel: "noopener" });
+  if (filename) link.download = filename;
   document.body.append(link);
   link.click();
   link.remove();
+  return link;
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

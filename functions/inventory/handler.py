@@ -43,7 +43,6 @@ from shared.api.schemas.inventory import (
     WarehouseSaved,
     WarehouseUpdate,
 )
-from shared.data import stock as stock_data
 from shared.logic import inventory, inventory_reports, stock_movements
 from shared.logic.paging import Paging
 
@@ -211,9 +210,7 @@ def list_stock_levels(
 def create_stock_movement(movement: MovementCreate) -> Response[MovementSaved]:
     """The movement and the stock level it changes are one transaction; an issue or waste that would take
     the warehouse below zero is refused (409 insufficient_stock)."""
-    made = stock_movements.create_movement(api.principal(), movement.values())
-    item = inventory.get_item(made.stock_item_id)
-    level = stock_data.get_levels([(made.stock_item_id, made.warehouse_id)])[(made.stock_item_id, made.warehouse_id)]
+    made, item, level = stock_movements.create_movement(api.principal(), movement.values())
     return _created(MovementSaved(message="Stock movement recorded", movement=MovementOut.of(made),
                                   stock_level=_level_out(level, item)))
 

@@ -13,12 +13,11 @@ from typing import Callable, get_args
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
 
 from shared import routes
 from shared.api import errors
 from shared.clock import utcnow
+from shared.data.common import is_transient
 from shared.domain import Principal
 from shared.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from shared.logic import auth, rate_limit
@@ -29,8 +28,6 @@ _BODY_METHODS = ("POST", "PUT", "PATCH")
 MAX_JSON_DEPTH = 64  # no request body of this API nests deeper; deeper is an attack or a bug
 
 
-# What AWS SDKs raise when the service is unreachable or throttling: a 503, not a 500.
-_TRANSIENT = (BotoCoreError, ClientError, PynamoDBException, ConnectionError, TimeoutError)
 
 
 class ApiFunction:
@@ -96,11 +93,11 @@ class ApiFunction:
         except DomainError as exc:
             status, payload, headers = errors.from_domain(exc)
             return errors.proxy_response(status, payload, {**rate_headers, **headers})
-        except _TRANSIENT:  # e.g. DynamoDB unreachable while reading the token: worth a retry
-            logger.exception("request failed before reaching its route")
-            return errors.proxy_response(503, errors.body(503, "The service is temporarily unavailable; retry",
-                                                          "service_unavailable"), {"Retry-After": "1"})
-        except Exception:  # a bug of ours: a 500, logged as one, never dressed up as an outage
+        except Exception as exc:
+            if is_transient(exc):  # e.g. DynamoDB unreachable or throttled while reading the token: retry
+                logger.exception("request failed before reaching its route")
+                return errors.proxy_response(*errors.unavailable())
+            # a bug of ours: a 500, logged as one, never dressed up as an outage
             logger.exception("unhandled error before reaching the route")
             return errors.proxy_response(500, errors.body(500, "Internal server error", "internal_error"))
         self.app.append_context(principal=principal)  # cleared by resolve() when it returns

@@ -102,27 +102,7 @@ def proxy_response(status: int, payload: dict, headers: dict[str, str] | None = 
     }
 
 
-# What AWS answers when it throttles or is briefly unavailable (DynamoDB, S3, SQS, KMS).
-THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
-             "SlowDown", "ServiceUnavailable", "InternalServerError", "RequestThrottled", "TooManyRequestsException"}
 RETRY_AFTER_SECONDS = 1
-
-
-def is_transient(exc: BaseException | None) -> bool:
-    """Throttling, a 5xx or a connection failure of an AWS call, however wrapped (PynamoDB
-    wraps botocore's errors in its own, with the original as the cause)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    seen = 0
-    while exc is not None and seen < 5:
-        if isinstance(exc, ClientError):
-            error = exc.response.get("Error", {})
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-            return error.get("Code") in THROTTLED or status >= 500
-        if isinstance(exc, (BotoCoreError, ConnectionError, TimeoutError)):
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
 
 
 def unavailable() -> tuple[int, dict, dict[str, str]]:
@@ -138,6 +118,8 @@ def register(app) -> None:
         RequestValidationError,
         ResponseValidationError,
     )
+
+    from shared.data.common import is_transient
 
     def respond(status: int, payload: dict, headers: dict | None = None) -> Response:
         return Response(status_code=status, content_type=JSON, body=payload, headers=headers or {})

@@ -29,8 +29,26 @@ def dynamodb_client():
 
 WRITE_BATCH = 25  # BatchWriteItem's limit
 WRITE_PATIENCE_SECONDS = 60  # then the error goes up: a worker's message returns to its queue
-_THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-              "InternalServerError", "ServiceUnavailable"}
+# What AWS answers when it throttles or is briefly unavailable (DynamoDB, S3, SQS, KMS).
+THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
+             "SlowDown", "ServiceUnavailable", "InternalServerError", "RequestThrottled", "TooManyRequestsException"}
+
+
+def is_transient(exc: BaseException | None) -> bool:
+    """Throttling, a 5xx or a connection failure of an AWS call, however wrapped (PynamoDB
+    wraps botocore's errors in its own, with the original as the cause)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, ClientError):
+            error = exc.response.get("Error", {})
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+            return error.get("Code") in THROTTLED or status >= 500
+        if isinstance(exc, (BotoCoreError, ConnectionError, TimeoutError)):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def write_batches(table_name: str, requests: list[dict], patience: float = WRITE_PATIENCE_SECONDS) -> None:
@@ -51,7 +69,7 @@ def write_batches(table_name: str, requests: list[dict], patience: float = WRITE
             try:
                 pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") not in _THROTTLED or time.monotonic() > deadline:
+                if not is_transient(exc) or time.monotonic() > deadline:
                     raise
             else:
                 if pending and time.monotonic() > deadline:

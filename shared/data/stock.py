@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from shared.clock import iso_z, utcnow
 from shared.data import counters
@@ -41,8 +42,6 @@ def _level(item: StockLevelModel) -> StockLevel:
 
 
 def empty_level(item_id: int, warehouse_id: int) -> StockLevel:
-    from decimal import Decimal
-
     return StockLevel(item_id, warehouse_id, Decimal("0"), Decimal("0"), Decimal("0"), 0)
 
 
@@ -151,9 +150,8 @@ def movement_from_stored(raw: dict) -> StockMovement:
     return _movement(StockMovementModel.from_raw_data(raw))
 
 
-def _range(date_from: str | None, date_to: str | None):
-    """A move_key condition for days (YYYY-MM-DD, UTC), both ends included."""
-    key = StockMovementModel.move_key
+def _range(date_from: str | None, date_to: str | None, key=StockMovementModel.move_key):
+    """A condition on a time-ordered key (move_key, transfer_key) for days (YYYY-MM-DD, UTC), both ends included."""
     if date_from and date_to:
         return key.between(date_from, date_to + "~")
     if date_from:
@@ -186,11 +184,9 @@ def movements_of_item_since(item_id: int, date_from: str) -> list[StockMovement]
 
 
 def transfers_page(*, date_from=None, date_to=None, page: int, per_page: int) -> Page:
-    key = StockMovementModel.transfer_key
-    condition = (key.between(date_from, date_to + "~") if date_from and date_to else
-                 key >= date_from if date_from else key <= date_to + "~" if date_to else None)
     return fetch_page(StockMovementModel.by_transfer, ORG, page=page, per_page=per_page,
-                      range_key_condition=condition, newest_first=True, to_domain=_movement)
+                      range_key_condition=_range(date_from, date_to, StockMovementModel.transfer_key),
+                      newest_first=True, to_domain=_movement)
 
 
 def movements_of_reference(reference_id: str) -> list[StockMovement]:

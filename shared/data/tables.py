@@ -6,9 +6,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterator
 
+from shared.data.common import write_batches
 from shared.settings import get_settings
-
-BATCH = 25  # BatchWriteItem's limit
 
 
 @lru_cache(maxsize=1)
@@ -49,8 +48,6 @@ def all_items(logical: str, keys_only: bool = False) -> Iterator[dict]:
 
 
 def _write(logical: str, requests: list[dict]) -> None:
-    from shared.data.common import write_batches
-
     write_batches(get_settings().table(logical), requests)
 
 

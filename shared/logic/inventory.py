@@ -98,7 +98,7 @@ def delete_warehouse(warehouse_id: int) -> str:
 def stock_levels(warehouse_id: int | None, item_id: int | None, category: str | None,
                  paging: Paging) -> tuple[Page, dict[int, StockItem]]:
     """Levels per item and warehouse, from the narrowest key the filters name (an item's levels,
-    a warehouse's, or the by-org index), newest item first never: ordered by item, warehouse."""
+    a warehouse's, or the by-org index), ordered by item, then warehouse."""
     if item_id is not None:
         levels = [lv for lv in stock_data.levels_of_item(item_id) if warehouse_id in (None, lv.warehouse_id)]
     elif warehouse_id is not None:

@@ -67,9 +67,13 @@ def turnover(start_date: date | None, end_date: date | None, item_id: int | None
     if end_date < start_date:
         raise ValidationFailed.field("end_date", "end_date is before start_date")
     items = [inventory_data.get_item(item_id)] if item_id is not None else inventory_data.all_items()
+    levels = stock_data.levels_of_item(item_id) if item_id is not None else stock_data.all_levels()
+    on_hand: dict[int, Decimal] = defaultdict(Decimal)
+    for level in levels:
+        on_hand[level.stock_item_id] += level.quantity_on_hand
     out = []
     for item in filter(None, items):
-        on_hand_now = sum((lv.quantity_on_hand for lv in stock_data.levels_of_item(item.id)), Decimal("0"))
+        on_hand_now = on_hand[item.id]
         since = stock_data.movements_of_item_since(item.id, start_date.isoformat())
         after_end = sum((m.quantity for m in since if m.moved_at.date() > end_date), Decimal("0"))
         within = [m for m in since if m.moved_at.date() <= end_date]

@@ -29,6 +29,7 @@ import uuid
 
 from shared.data import bucket_layout, objects, reconcile, tables, work_queue
 from shared.data import exports as exports_data
+from shared.data.common import WRITE_BATCH
 from shared.domain import Principal, RestoreJob
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.exports.backup_check import BackupCheck, Report
@@ -368,7 +369,7 @@ def _load(job: RestoreJob, cursor: dict) -> None:
             if _keep(table, value):
                 batch.append(value)
                 loaded += 1
-            if len(batch) >= tables.BATCH * 40:
+            if len(batch) >= WRITE_BATCH * 40:
                 flush()
         elif kind == "end_table":
             flush()

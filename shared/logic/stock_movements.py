@@ -16,7 +16,7 @@ from shared.data import inventory as inventory_data
 from shared.data import stock as stock_data
 from shared.domain import Page, Principal
 from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.inventory_domain import INFLOWS, OUTFLOWS, StockLevel, StockMovement, money, qty
+from shared.inventory_domain import INFLOWS, OUTFLOWS, StockItem, StockLevel, StockMovement, money, qty
 from shared.logic.paging import Paging
 
 ATTEMPTS = 40  # contended levels: each round one writer wins, so a queue of 20 settles well within this
@@ -58,13 +58,14 @@ def signed_quantity(movement_type: str, quantity: Decimal) -> Decimal:
     return quantity
 
 
-def _write(build, item, warehouses, principal: Principal) -> list[StockMovement]:
-    """Read the levels, let ``build(levels)`` return (movements, new levels), write; on a lost race,
-    again. ``build`` raises InsufficientStock when a level cannot give what is asked."""
+def _write(build, item, principal: Principal) -> tuple[list[StockMovement], list[StockLevel]]:
+    """Read the levels, let ``build()`` return (movements, new levels), write; on a lost race,
+    again. ``build`` raises InsufficientStock when a level cannot give what is asked. Returns
+    the movements and the levels as written."""
     for attempt in range(ATTEMPTS):
         moves, levels = build()
         try:
-            return stock_data.record(moves, levels, item.reorder_point, principal.user_id)
+            return stock_data.record(moves, levels, item.reorder_point, principal.user_id), levels
         except stock_data.Raced:
             time.sleep(random.uniform(0, 0.005 * (attempt + 1)))  # noqa: S311 - jitter, not a secret
         except stock_data.Vanished:
@@ -78,7 +79,8 @@ def _after(level: StockLevel, quantity: Decimal, unit_cost, item, warehouse) -> 
     return level.moved(quantity, unit_cost)
 
 
-def create_movement(principal: Principal, values: dict) -> StockMovement:
+def create_movement(principal: Principal, values: dict) -> tuple[StockMovement, StockItem, StockLevel]:
+    """The movement, its item, and the stock level it left behind."""
     movement_type = values["movement_type"]
     item, warehouses = _usable(values["stock_item_id"], [values["warehouse_id"]])
     warehouse = warehouses[values["warehouse_id"]]
@@ -96,7 +98,8 @@ def create_movement(principal: Principal, values: dict) -> StockMovement:
         level = stock_data.get_levels([(item.id, warehouse.id)])[(item.id, warehouse.id)]
         return [move], [_after(level, quantity, cost if quantity > 0 else None, item, warehouse)]
 
-    return _write(build, item, warehouses, principal)[0]
+    (made,), (level,) = _write(build, item, principal)
+    return made, item, level
 
 
 def new_reference() -> str:
@@ -127,7 +130,7 @@ def create_transfer(principal: Principal, values: dict) -> tuple[str, list[Stock
                  stock_data.NewMovement("transfer", item.id, target, quantity, unit_cost=money(cost), **common)]
         return moves, [out, into]
 
-    return reference, _write(build, item, warehouses, principal)
+    return reference, _write(build, item, principal)[0]
 
 
 def get_transfer(reference_id: str) -> list[StockMovement]:

@@ -58,6 +58,9 @@ def test_a_csv_with_a_bad_row_previewed_imported_watched_and_undone(stack, page,
     csv = tmp_path / "hours.csv"
     csv.write_text(BAD_ROW_CSV)
     page.goto(stack.url(f"/import-export#token={token}"))
+    with page.expect_download() as template:
+        page.get_by_role("link", name="Download Template").click()
+    assert template.value.path().read_text().startswith("project_name")  # the guide's columns
     page.get_by_label("CSV file", exact=True).set_input_files(str(csv))
     page.get_by_role("button", name="Preview").click()
     preview = page.locator("#import-preview")

@@ -3,11 +3,13 @@ ThrottlingException, unprocessed BatchWriteItem items) and S3 answering SlowDown
 real clients' API-call layer, while the import and export workers and the API run against moto."""
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 
 import botocore.client
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from shared.logic import import_steps
@@ -43,9 +45,9 @@ class Throttle:
 
     def _half(self, original, client, params):
         written, left = {}, {}
-        for table, requests in params["RequestItems"].items():
-            cut = max(1, len(requests) // 2)
-            written[table], rest = requests[:cut], requests[cut:]
+        for table, asked in params["RequestItems"].items():
+            cut = max(1, len(asked) // 2)
+            written[table], rest = asked[:cut], asked[cut:]
             if rest:
                 left[table] = rest
                 self.refused["unprocessed"] += len(rest)
@@ -116,10 +118,6 @@ def test_a_throttled_export_is_retried_until_its_file_is_complete(api, admin_tok
         time.sleep(0.3)
     assert throttle.refused, "nothing was throttled"
     assert status["status"] == "completed", status
-    import json
-
-    import requests
-
     link = api("GET", f"/api/export/download/{status['id']}", token=admin_token, query={"redirect": "false"}).json()
     document = json.loads(requests.get(link["url"], timeout=10).content)
     assert sorted(e["notes"] for e in document["time_entries"]) == [f"d{d}" for d in range(1, 6)]
