@@ -208,6 +208,12 @@ def _after(table, index_name: str, ordered: list, start_key: dict, forward: bool
     return ordered[lo:] if forward else ordered[:lo]
 
 
+# The candidates are lent to moto through the table's own attributes, so one Query at a time: the
+# local stack's server holds a lock per DynamoDB request anyway, but in-process moto (the tests)
+# is called from the threads that read an index's shards in parallel.
+_querying = threading.Lock()
+
+
 def _query(original):
     def query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
               projection_expressions, index_name=None, consistent_read=False, filter_expression=None,
@@ -222,20 +228,21 @@ def _query(original):
             finally:
                 _state.querying = False
 
-        candidates = None if getattr(_state, "off", False) else _candidates(self, hash_key, index_name,
-                                                                             hash_key_conditions)
-        if candidates is None:
-            return run()
-        if index_name and exclusive_start_key:
-            candidates = _after(self, index_name, candidates, exclusive_start_key, scan_index_forward)
-        self.all_items = lambda: candidates  # moto's query reads its candidates through all_items
-        if index_name:  # an index group is sorted already, by the same attributes
-            self.sorted_items = lambda hash_attrs, range_attrs, items: items
-        try:  # an index group holds only the key's items: moto need not compare each one's key again
-            return run(hash_key_conditions=None) if index_name else run()
-        finally:
-            del self.all_items
-            self.__dict__.pop("sorted_items", None)
+        with _querying:
+            candidates = None if getattr(_state, "off", False) else _candidates(self, hash_key, index_name,
+                                                                                 hash_key_conditions)
+            if candidates is None:
+                return run()
+            if index_name and exclusive_start_key:
+                candidates = _after(self, index_name, candidates, exclusive_start_key, scan_index_forward)
+            self.all_items = lambda: candidates  # moto's query reads its candidates through all_items
+            if index_name:  # an index group is sorted already, by the same attributes
+                self.sorted_items = lambda hash_attrs, range_attrs, items: items
+            try:  # an index group holds only the key's items: moto need not compare each one's key again
+                return run(hash_key_conditions=None) if index_name else run()
+            finally:
+                del self.all_items
+                self.__dict__.pop("sorted_items", None)
 
     return query
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from infra.local import moto_tables
 from infra.local.aws import BUCKET, REGION
+from shared.data import upgrades
 from shared.models.wire import from_wire, to_wire  # imported here: the forked child must import nothing
 
 
@@ -185,19 +186,23 @@ class Snapshots:
             table = backend.tables.get(path.stem)
             if table is None:
                 continue  # a table the code no longer has
-            n, stream = 0, table.stream_shard
+            n, stream, logical, upgraded = 0, table.stream_shard, upgrades.logical_name(path.stem), False
             table.stream_shard = None  # restored data is no change: its stream (webhooks) sees nothing
             try:
                 with open(path) as lines:
                     for line in lines:
                         if line.strip():
-                            table.put_item({k: from_wire(v) for k, v in json.loads(line).items()})
+                            stored = json.loads(line)
+                            item = upgrades.upgrade(logical, stored) if logical else stored
+                            upgraded = upgraded or item != stored
+                            table.put_item({k: from_wire(v) for k, v in item.items()})
                             n += 1
             finally:
                 table.stream_shard = stream
             self.table_items[path.stem] = n
             counts["items"] += n
-            loaded.append(path.stem)
+            if not upgraded:  # an older snapshot's items (upgraded): the next snapshot saves today's shape
+                loaded.append(path.stem)
         self._remember_tables(loaded)
         counts["objects"] = self._restore_objects()
         return counts

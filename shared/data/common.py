@@ -28,7 +28,7 @@ def dynamodb_client():
 
 
 WRITE_BATCH = 25  # BatchWriteItem's limit
-WRITE_PATIENCE_SECONDS = 60  # then the error goes up: a worker's message returns to its queue
+PATIENCE_SECONDS = 60  # then the error goes up: a worker's message returns to its queue
 # What AWS answers when it throttles or is briefly unavailable (DynamoDB, S3, SQS, KMS).
 THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
              "SlowDown", "ServiceUnavailable", "InternalServerError", "RequestThrottled", "TooManyRequestsException"}
@@ -51,12 +51,35 @@ def is_transient(exc: BaseException | None) -> bool:
     return False
 
 
-def write_batches(table_name: str, requests: list[dict], patience: float = WRITE_PATIENCE_SECONDS) -> None:
+def pause(attempt: int) -> None:
+    """Exponential backoff with full jitter (AWS's advice: retries of many workers spread out)."""
+    import random
+    import time
+
+    time.sleep(random.uniform(0, min(0.05 * 2 ** attempt, 2.0)))  # noqa: S311 - jitter
+
+
+def patiently(call, patience: float = PATIENCE_SECONDS):
+    """``call()``, again after a pause while AWS throttles or is briefly unavailable, for up to
+    ``patience`` seconds (then its error goes up). For workers only: a request answers 503 at once."""
+    import time
+
+    deadline, attempt = time.monotonic() + patience, 0
+    while True:
+        try:
+            return call()
+        except Exception as exc:
+            if not is_transient(exc) or time.monotonic() > deadline:
+                raise
+        attempt += 1
+        pause(attempt)
+
+
+def write_batches(table_name: str, requests: list[dict], patience: float = PATIENCE_SECONDS) -> None:
     """BatchWriteItem, 25 requests a call: what DynamoDB leaves unprocessed, or refuses with a
     throttling error, is sent again after exponential backoff with full jitter, until written or
     ``patience`` runs out (then the last error is raised, and the caller's work is retried whole;
     every write here is a put or a delete of a known key, so writing it twice changes nothing)."""
-    import random
     import time
 
     from botocore.exceptions import ClientError
@@ -78,7 +101,7 @@ def write_batches(table_name: str, requests: list[dict], patience: float = WRITE
                 if not pending:
                     break
             attempt += 1
-            time.sleep(random.uniform(0, min(0.05 * 2 ** attempt, 2.0)))  # noqa: S311 - jitter
+            pause(attempt)
 
 
 class BatchWrite:
@@ -107,16 +130,6 @@ class BatchWrite:
         if kind is None:
             write_batches(self.model.Meta.table_name, self.requests)
         return False
-
-
-def query_raw(source, hash_key, to_domain, **conditions):
-    """A Query (on a model or an index) whose items go from their attribute values straight
-    to ``to_domain``: bulk reads skip building a PynamoDB model per item, which cost more
-    than reading the item (exports: ~60 µs an entry). PynamoDB's iterator applies the
-    function it is given to each raw item; only that function changes."""
-    iterator = source.query(hash_key, **conditions)
-    iterator._map_fn = to_domain  # pinned PynamoDB (requirements/constraints.txt); tested through iter_entries
-    return iterator
 
 
 def _number(text: str):

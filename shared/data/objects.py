@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from shared.data.common import patiently
 from shared.settings import get_settings
 
 
@@ -89,7 +90,9 @@ class MultipartWriter:
     """A write-only file object that streams to one S3 object: bytes are buffered up to
     PART_BYTES and sent as a multipart upload part, so memory stays flat whatever the
     size. A small file becomes one PutObject. ``close()`` completes the object; ``abort()``
-    (or leaving the ``with`` block by an exception) leaves no object and no parts behind."""
+    (or leaving the ``with`` block by an exception) leaves no object and no parts behind.
+    Writers are workers: a call S3 throttles (SlowDown) is made again after a pause, and the
+    upload goes on with the parts it has."""
 
     PART_BYTES = 5 * 2**20  # S3's minimum part (all but the last); 10,000 parts make a 50 GB file
 
@@ -125,11 +128,12 @@ class MultipartWriter:
     def _send_part(self) -> None:
         bucket = get_settings().data_bucket
         if self._upload_id is None:
-            self._upload_id = _s3().create_multipart_upload(Bucket=bucket, Key=self.key,
-                                                            ContentType=self.content_type)["UploadId"]
+            self._upload_id = patiently(lambda: _s3().create_multipart_upload(
+                Bucket=bucket, Key=self.key, ContentType=self.content_type))["UploadId"]
         number = len(self._parts) + 1
-        etag = _s3().upload_part(Bucket=bucket, Key=self.key, UploadId=self._upload_id, PartNumber=number,
-                                 Body=self._buffer)["ETag"]  # the buffer itself: no second copy of the part
+        etag = patiently(lambda: _s3().upload_part(
+            Bucket=bucket, Key=self.key, UploadId=self._upload_id, PartNumber=number,
+            Body=self._buffer))["ETag"]  # the buffer itself: no second copy of the part
         self._parts.append({"ETag": etag, "PartNumber": number})
         self._buffer.clear()
 
@@ -138,12 +142,13 @@ class MultipartWriter:
             return
         bucket = get_settings().data_bucket
         if self._upload_id is None:
-            _s3().put_object(Bucket=bucket, Key=self.key, Body=bytes(self._buffer), ContentType=self.content_type)
+            patiently(lambda: _s3().put_object(Bucket=bucket, Key=self.key, Body=bytes(self._buffer),
+                                               ContentType=self.content_type))
         else:
             if self._buffer:
                 self._send_part()
-            _s3().complete_multipart_upload(Bucket=bucket, Key=self.key, UploadId=self._upload_id,
-                                            MultipartUpload={"Parts": self._parts})
+            patiently(lambda: _s3().complete_multipart_upload(Bucket=bucket, Key=self.key, UploadId=self._upload_id,
+                                                              MultipartUpload={"Parts": self._parts}))
         self._buffer.clear()
         self.closed = True
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from shared.data.common import write_batches
+from shared.data.upgrades import upgrade
 from shared.settings import get_settings
 
 
@@ -52,7 +53,8 @@ def _write(logical: str, requests: list[dict]) -> None:
 
 
 def put_items(logical: str, items: list[dict]) -> None:
-    _write(logical, [{"PutRequest": {"Item": item}} for item in items])
+    """Written as this code writes them (an older backup's items upgraded: shared/data/upgrades.py)."""
+    _write(logical, [{"PutRequest": {"Item": upgrade(logical, item)}} for item in items])
 
 
 def delete_items(logical: str, items: list[dict]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import fields as dc_fields
 from dataclasses import replace
 from datetime import datetime
+from itertools import islice
 from typing import Iterator
 
 from pynamodb.exceptions import UpdateError
@@ -15,20 +16,26 @@ from pynamodb.exceptions import UpdateError
 from shared.clock import iso_z, utcnow
 from shared.data import counters, search_terms, unique_names
 from shared.data.common import (
+    PATIENCE_SECONDS,
     BatchWrite,
-    fetch_page,
     is_conditional_failure,
-    query_raw,
     raw_reader,
     save_versioned,
     transaction,
 )
+from shared.data.sharded import ShardedIndex, shard_key
 from shared.domain import Page, Span, TimeEntry
 from shared.errors import Conflict
 from shared.models.base import ORG
 from shared.models.time_entries import TimeEntryModel, start_key
 
 _FIELDS = [f.name for f in dc_fields(TimeEntry)]
+BY_USER = ShardedIndex(TimeEntryModel.by_user, "start_key")
+BY_ORG = ShardedIndex(TimeEntryModel.by_org, "start_key")
+BY_PROJECT = ShardedIndex(TimeEntryModel.by_project, "start_key")
+BY_IMPORT = ShardedIndex(TimeEntryModel.by_import, "id", numeric=True)
+
+
 class TimerRunning(Conflict):
     def __init__(self):
         super().__init__("A timer is already running; stop it first", "timer_already_running")
@@ -59,6 +66,37 @@ from_stored = _raw_to_domain  # a stream image -> the domain object
 def _derive_keys(item: TimeEntryModel) -> None:
     item.start_key = start_key(iso_z(item.start_time), item.id)
     item.active_user_id = item.user_id if item.end_time is None else None
+    for name, value in _shard_keys(item.id, item.user_id, item.org, item.project_id, item.import_id).items():
+        setattr(item, name, value)
+
+
+def _shard_keys(entry_id: int, user_id, org, project_id, import_id) -> dict:
+    """The sharded indexes' keys (None leaves the entry out of a sparse one)."""
+    return {"user_key": shard_key(user_id, entry_id), "org_key": shard_key(org, entry_id),
+            "project_key": shard_key(project_id, entry_id) if project_id is not None else None,
+            "import_key": shard_key(import_id, entry_id) if import_id is not None else None}
+
+
+def upgrade_stored(raw: dict) -> dict:
+    """A stored entry (DynamoDB JSON) with the keys of today's indexes: one written before
+    the indexes were sharded (an older backup, a local snapshot) had none and would be in no
+    list. Keys already there are derived again; an item too damaged to key is left as it is."""
+    def number(name):
+        value = raw.get(name, {}).get("N")
+        return int(value) if value is not None else None
+
+    try:
+        entry_id, user_id, org = number("id"), number("user_id"), raw["org"]["S"]
+        keys = _shard_keys(entry_id, user_id, org, number("project_id"), number("import_id"))
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return raw
+    if entry_id is None or user_id is None:
+        return raw
+    upgraded = {k: v for k, v in raw.items() if k not in keys}
+    for name, value in keys.items():
+        if value is not None:
+            upgraded[name] = {"S": value}
+    return upgraded
 
 
 def _texts(entry) -> tuple:
@@ -106,6 +144,10 @@ def _release_stale_guard(user_id: int) -> bool:
     if guarded is None or (entry is not None and entry.end_time is None):
         return False
     return unique_names.release_if_pointing_to(key, guarded)
+
+
+def _from_raw(raw: dict) -> TimeEntryModel:
+    return TimeEntryModel.from_raw_data(raw)
 
 
 def _item(entry_id: int) -> TimeEntryModel | None:
@@ -161,14 +203,14 @@ def delete_entries(entries: list[TimeEntry]) -> None:
 
 
 def list_import_entries(import_id: int, *, page: int, per_page: int) -> Page:
-    return fetch_page(TimeEntryModel.by_import, import_id, page=page, per_page=per_page, to_domain=_to_domain)
+    return BY_IMPORT.page(import_id, page=page, per_page=per_page, to_domain=_raw_to_domain)
 
 
 def import_entry_facets(import_id: int) -> tuple[dict[str, int], dict[int, int]]:
     """Tag → entries and project id → entries over an import's entries (one projected Query)."""
     tags: dict[str, int] = {}
     projects: dict[int, int] = {}
-    for item in TimeEntryModel.by_import.query(import_id, attributes_to_get=["tags", "project_id"]):
+    for item in BY_IMPORT.query(import_id, _from_raw, attributes_to_get=["id", "tags", "project_id"]):
         for tag in item.tags or ():
             tags[tag] = tags.get(tag, 0) + 1
         if item.project_id is not None:
@@ -179,9 +221,9 @@ def import_entry_facets(import_id: int) -> tuple[dict[str, int], dict[int, int]]
 def import_entries_after(import_id: int, after_id: int, limit: int) -> list[TimeEntry]:
     """Up to ``limit`` of the import's entries with ids above ``after_id``, in id order,
     whoever owns them (by-import)."""
-    query = TimeEntryModel.by_import.query(import_id, TimeEntryModel.id > after_id, limit=limit,
-                                           page_size=limit)
-    return [_to_domain(i) for i in query]
+    query = BY_IMPORT.query(import_id, _raw_to_domain, range_key_condition=TimeEntryModel.id > after_id,
+                            page_size=limit // 8 + 1)
+    return list(islice(query, limit))
 
 
 def import_ids_of(ids: list[int]) -> dict[int, int | None]:
@@ -194,13 +236,11 @@ def import_ids_of(ids: list[int]) -> dict[int, int | None]:
 def task_has_entries(project_id: int, task_id: int) -> bool:
     """Whether any entry uses the task: its project's entries (by-project), filtered, read
     until the first match (an undo's check, not a request path)."""
-    query = TimeEntryModel.by_project.query(project_id, filter_condition=TimeEntryModel.task_id == task_id,
-                                            attributes_to_get=["id"])
-    return next(iter(query), None) is not None
+    return BY_PROJECT.any(project_id, filter_condition=TimeEntryModel.task_id == task_id)
 
 
 def project_has_entries(project_id: int) -> bool:
-    return next(iter(TimeEntryModel.by_project.query(project_id, limit=1)), None) is not None
+    return BY_PROJECT.any(project_id)
 
 
 def running_entries(user_id: int) -> list[TimeEntry]:
@@ -209,13 +249,13 @@ def running_entries(user_id: int) -> list[TimeEntry]:
 
 
 def _source(user_id: int | None, project_id: int | None):
-    """(index, hash key, whether project_id still needs a filter): a user's entries (by-user),
+    """(index, key, whether project_id still needs a filter): a user's entries (by-user),
     else a project's (by-project), else everyone's (by-org, for admins)."""
     if user_id is not None:
-        return TimeEntryModel.by_user, user_id, project_id is not None
+        return BY_USER, user_id, project_id is not None
     if project_id is not None:
-        return TimeEntryModel.by_project, project_id, False
-    return TimeEntryModel.by_org, ORG, False
+        return BY_PROJECT, project_id, False
+    return BY_ORG, ORG, False
 
 
 def _range(start: datetime | None, end: datetime | None):
@@ -239,19 +279,23 @@ def list_entries(*, user_id: int | None, project_id: int | None, start: datetime
         filters.append(TimeEntryModel.billable == billable)
     if not include_active:
         filters.append(TimeEntryModel.end_time.exists())
-    return fetch_page(source, hash_key, page=page, per_page=per_page, to_domain=_to_domain,
-                      range_key_condition=_range(start, end), filter_condition=_all(filters), newest_first=True)
+    return source.page(hash_key, page=page, per_page=per_page, to_domain=_raw_to_domain,
+                       range_key_condition=_range(start, end), filter_condition=_all(filters), newest_first=True)
 
 
 def iter_entries(*, user_id: int | None, project_id: int | None = None, start: datetime | None = None,
                  end: datetime | None = None, billable: bool | None = None) -> Iterator[TimeEntry]:
-    """Every matching entry, oldest first, read a page (1 MB) at a time: for exports."""
+    """Every matching entry, oldest first, read a page (1 MB) at a time: for the export worker,
+    whose throttled reads pause and go on from the page they reached."""
     source, hash_key, filter_project = _source(user_id, project_id)
     filters = [TimeEntryModel.project_id == project_id] if filter_project else []
     if billable is not None:
         filters.append(TimeEntryModel.billable == billable)
-    yield from query_raw(source, hash_key, _raw_to_domain, range_key_condition=_range(start, end),
-                         filter_condition=_all(filters))
+    yield from source.query(hash_key, _raw_to_domain, range_key_condition=_range(start, end),
+                            filter_condition=_all(filters), page_size=_EXPORT_PAGE_ITEMS, patience=PATIENCE_SECONDS)
+
+
+_EXPORT_PAGE_ITEMS = None  # pages of 1 MB
 
 
 def spans_in_range(*, user_id: int | None, project_id: int | None, start: datetime, end: datetime) -> Iterator[Span]:
@@ -260,8 +304,8 @@ def spans_in_range(*, user_id: int | None, project_id: int | None, start: dateti
     filters = [TimeEntryModel.end_time.exists()]
     if filter_project:
         filters.append(TimeEntryModel.project_id == project_id)
-    yield from query_raw(source, hash_key, _raw_to_span, range_key_condition=_range(start, end),
-                         filter_condition=_all(filters), attributes_to_get=list(_SPAN_FIELDS))  # 1 MB pages
+    yield from source.query(hash_key, _raw_to_span, range_key_condition=_range(start, end),
+                            filter_condition=_all(filters), attributes_to_get=["start_key", *_SPAN_FIELDS])
 
 
 _SPAN_FIELDS = ("project_id", "billable", "start_time", "end_time")
@@ -276,14 +320,17 @@ def _raw_to_span(raw: dict) -> Span:
 
 def duplicate_keys(user_id: int, start: datetime, end: datetime) -> dict[tuple, int]:
     """(user, start, end, project, notes) → lowest id, for the user's entries starting in
-    [start, end]: one Query on by-user reading only those attributes."""
+    [start, end]: by-user's shards, reading only those attributes."""
     found: dict[tuple, int] = {}
-    query = TimeEntryModel.by_user.query(user_id, range_key_condition=_range(start, end),
-                                         attributes_to_get=["id", "start_time", "end_time", "project_id", "notes"])
+    query = BY_USER.query(user_id, _from_raw, range_key_condition=_range(start, end),
+                          attributes_to_get=["start_key", "id", "start_time", "end_time", "project_id", "notes"])
     for item in query:
         key = (user_id, item.start_time, item.end_time, item.project_id, (item.notes or "").strip())
         found[key] = min(found.get(key, item.id), item.id)
     return found
+
+
+_KEYED = {"user_id", "org", "project_id", "import_id", "start_time", "end_time"}  # what _derive_keys reads
 
 
 def rewrite_entries(entries: list[TimeEntry], changes_for) -> int:
@@ -296,6 +343,8 @@ def rewrite_entries(entries: list[TimeEntry], changes_for) -> int:
         changes = changes_for(entry)
         if not changes:
             continue
+        if _KEYED & changes.keys():
+            raise ValueError(f"{sorted(_KEYED & changes.keys())} derive index keys: change them with update_entry")
         actions = []
         for name, value in changes.items():
             attribute = getattr(TimeEntryModel, name)

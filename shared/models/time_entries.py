@@ -5,7 +5,9 @@ Key: ``id`` (GetItem). Every list is a Query on a GSI ranged by ``start_key``
 time): by-user (a user's entries), by-org (an admin's view across users),
 by-project (a project's entries across users) and by-active (sparse: only running
 timers carry ``active_user_id``), plus by-import (sparse, ranged by id) for an import's
-entries. The table streams old and new images (for webhooks; nothing consumes them yet).
+entries. by-user, by-org, by-project and by-import are write-sharded: keyed
+``<user>#<id mod 32>`` and so on (shared/data/sharded.py), so one import spreads over 32
+partition keys. The table streams old and new images (for webhooks).
 """
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -37,7 +39,12 @@ class TimeEntryModel(Model):
     start_time = UTCDateTimeAttribute()
     end_time = UTCDateTimeAttribute(null=True)
     active_user_id = NumberAttribute(null=True)  # set while running: the by-active index is sparse
-    import_id = NumberAttribute(null=True)  # set on imported entries: the by-import index is sparse
+    import_id = NumberAttribute(null=True)  # set on imported entries
+    # The sharded indexes' keys, derived from the fields above and the id (data/time_entries.derive_keys).
+    user_key = UnicodeAttribute()
+    org_key = UnicodeAttribute()
+    project_key = UnicodeAttribute(null=True)  # sparse, as project_id
+    import_key = UnicodeAttribute(null=True)  # sparse, as import_id
     notes = UnicodeAttribute(null=True)
     tags = ListAttribute(of=UnicodeAttribute, null=True)
     billable = BooleanAttribute(default=True)
@@ -48,11 +55,12 @@ class TimeEntryModel(Model):
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 
-    by_user = _by("by-user", "user_id", NumberAttribute(hash_key=True))
-    by_org = _by("by-org", "org", UnicodeAttribute(hash_key=True))
-    by_project = _by("by-project", "project_id", NumberAttribute(hash_key=True))
+    by_user = _by("by-user", "user_key", UnicodeAttribute(hash_key=True))
+    by_org = _by("by-org", "org_key", UnicodeAttribute(hash_key=True))
+    by_project = _by("by-project", "project_key", UnicodeAttribute(hash_key=True))
     by_active = _by("by-active", "active_user_id", NumberAttribute(hash_key=True))
-    by_import = gsi("by-import", ("import_id", NumberAttribute(hash_key=True)), ("id", NumberAttribute(range_key=True)))
+    by_import = gsi("by-import", ("import_key", UnicodeAttribute(hash_key=True)),
+                    ("id", NumberAttribute(range_key=True)))
 
 
 def start_key(start_iso: str, entry_id: int) -> str:

@@ -318,7 +318,7 @@ def test_import_csv_reads_other_trackers_exports(api, world):
 
 
 def test_bulk_reads_skip_the_model_and_give_the_same_entries(aws):
-    """Exports read entries from their attribute values (query_raw): exactly what the model gives."""
+    """Exports read entries from their attribute values (the sharded index merge): exactly what the model gives."""
     from datetime import datetime, timedelta, timezone
 
     from shared.data import time_entries as entries_data

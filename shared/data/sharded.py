@@ -1,0 +1,133 @@
+"""Write-sharded indexes: one logical key spread over ``SHARDS`` partition keys.
+
+DynamoDB serves one partition key at most 1,000 write units a second, however warm the
+table. A user's million-row import written under ``by-user[user]`` would take 1,000 s
+whatever else is done (docs/SCALING.md). So the hot indexes of time entries are keyed
+``<value>#<id mod SHARDS>``: an import's contiguous ids spread evenly over the shards, and
+a read queries every shard at once (in parallel threads) and merges them on the range key,
+which is unique (start time then id, or the id), so pages, ranges and filters mean what
+they meant on one key. 32 shards leave headroom over the 17 a 60-second million-row
+import needs, for shard keys that DynamoDB hashes into the same partition.
+"""
+from __future__ import annotations
+
+import heapq
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from itertools import islice
+from typing import Callable, Iterator
+
+from shared.data.common import patiently
+from shared.domain import Page
+
+SHARDS = 32
+
+
+def shard_key(value, item_id: int) -> str:
+    return f"{value}#{item_id % SHARDS:02d}"
+
+
+def shard_keys(value) -> list[str]:
+    return [f"{value}#{shard:02d}" for shard in range(SHARDS)]
+
+
+@lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=SHARDS, thread_name_prefix="shard")
+
+
+_END = object()
+
+
+class ShardedIndex:
+    """A PynamoDB index whose hash key is a shard key; ``range_attr`` is its range key's
+    stored name, ``numeric`` whether that is a number."""
+
+    def __init__(self, index, range_attr: str, numeric: bool = False):
+        self.index, self.range_attr, self.numeric = index, range_attr, numeric
+
+    def _per_shard(self, function: Callable, value, keys: list[str] | None = None) -> list:
+        """``function(key)`` for each shard key of ``value`` (or ``keys``), at once."""
+        _ = self.index._model._get_connection().connection.client  # made once, before the threads share it
+        return list(_pool().map(function, shard_keys(value) if keys is None else keys))
+
+    def _sort_key(self, raw: dict):
+        value = raw[self.range_attr]
+        return int(value["N"]) if self.numeric else value["S"]
+
+    def _streams(self, value, *, newest_first: bool, page_size: int | None, patience: float = 0,
+                 **conditions) -> list:
+        """Every shard's Query (raw items: merged on their range key, then read, without a model
+        built per item), its first page read in parallel. With ``patience``, a throttled page is
+        asked for again after a pause, from where the shard had reached (a worker's bulk read)."""
+        def first(key):
+            iterator = self.index.query(key, scan_index_forward=not newest_first, page_size=page_size, **conditions)
+            iterator._map_fn = None  # pinned PynamoDB (requirements/constraints.txt): its iterator maps each item
+            return _resumable(iterator, patience)
+
+        return self._per_shard(first, value)
+
+    def _merge(self, streams: list, newest_first: bool) -> Iterator[dict]:
+        chains = [_chain(head, rest) for rest, head in streams if head is not _END]
+        return heapq.merge(*chains, key=self._sort_key, reverse=newest_first)
+
+    def query(self, value, to_domain: Callable, *, newest_first: bool = False, page_size: int | None = None,
+              patience: float = 0, **conditions) -> Iterator:
+        """Every matching item in range-key order, read lazily (``to_domain`` takes the raw item)."""
+        streams = self._streams(value, newest_first=newest_first, page_size=page_size, patience=patience,
+                                **conditions)
+        return map(to_domain, self._merge(streams, newest_first))
+
+    def count(self, value, **conditions) -> int:
+        return sum(self._per_shard(lambda key: self.index.count(key, **conditions), value))
+
+    def any(self, value, **conditions) -> bool:
+        """Whether any shard holds a matching item (each read up to its first match)."""
+        def found(key):
+            return next(iter(self.index.query(key, attributes_to_get=[self.range_attr], **conditions)), None)
+
+        return any(item is not None for item in self._per_shard(found, value))
+
+    def page(self, value, *, page: int, per_page: int, to_domain: Callable, range_key_condition=None,
+             filter_condition=None, newest_first: bool = False) -> Page:
+        """The contract's page/per_page/total over the merged shards. Each shard is read in
+        pages of about its share of what the page needs (the merge reads on where a shard
+        runs ahead); a shard whose first page was its last has its count from that page,
+        the others are counted with a COUNT query (in parallel)."""
+        conditions = {"range_key_condition": range_key_condition, "filter_condition": filter_condition}
+        offset = (page - 1) * per_page
+        share = min(500, 2 * (offset + per_page) // SHARDS + 8)
+        streams = self._streams(value, newest_first=newest_first, page_size=share, **conditions)
+        open_keys = [key for key, (rest, head) in zip(shard_keys(value), streams, strict=True)
+                     if head is not _END and rest.iterator.page_iter.last_evaluated_key is not None]
+        known = sum(rest.iterator.total_count for rest, head in streams if head is not _END
+                    and rest.iterator.page_iter.last_evaluated_key is None)
+        total = known + sum(self._per_shard(lambda key: self.index.count(key, **conditions), value, open_keys))
+        items = [] if offset >= total else [
+            to_domain(raw) for raw in islice(self._merge(streams, newest_first), offset, offset + per_page)]
+        return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+class _Rest:
+    """A shard's items after its first: each read again after a pause while throttled (within
+    ``patience``). PynamoDB's iterator moves its start key on only after a page arrived, so
+    reading again asks for the same page."""
+
+    def __init__(self, iterator, patience: float):
+        self.iterator, self.patience = iterator, patience
+
+    def next(self):
+        if not self.patience:
+            return next(self.iterator, _END)
+        return patiently(lambda: next(self.iterator, _END), self.patience)
+
+
+def _resumable(iterator, patience: float) -> tuple:
+    rest = _Rest(iterator, patience)
+    return rest, rest.next()
+
+
+def _chain(head, rest: _Rest):
+    while head is not _END:
+        yield head
+        head = rest.next()
