@@ -208,6 +208,39 @@ def _after(table, index_name: str, ordered: list, start_key: dict, forward: bool
     return ordered[lo:] if forward else ordered[:lo]
 
 
+# A key condition on an index's range key holds for one run of its sorted group: (operator, which value)
+# of the run's lower and upper side.
+_LOWER = {"BETWEEN": (">=", 0), ">": (">", 0), ">=": (">=", 0), "=": (">=", 0)}
+_UPPER = {"BETWEEN": ("<=", 1), "<": ("<", 0), "<=": ("<=", 0), "=": ("<=", 0)}
+
+
+def _in_range(table, index_name: str, ordered: list, comparison: str, values: list) -> list | None:
+    """The run of a sorted index group that a range key condition keeps (found by binary search
+    with moto's own comparison), or None for a condition this does not narrow (begins_with)."""
+    comparison = comparison.upper()
+    if comparison not in _LOWER and comparison not in _UPPER:
+        return None
+    attr = _sort_attrs(table, table.get_index(index_name))[1][0]
+
+    def first_failing(holds) -> int:  # ``holds`` is true for a prefix of ``ordered``
+        lo, hi = 0, len(ordered)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if holds(ordered[mid]):
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def side(bounds, below: bool):
+        op, which = bounds[comparison]
+        return lambda item: item.attrs[attr].compare(op, [values[which]]) != below
+
+    lo = first_failing(side(_LOWER, True)) if comparison in _LOWER else 0
+    hi = first_failing(side(_UPPER, False)) if comparison in _UPPER else len(ordered)
+    return ordered[lo:max(lo, hi)]
+
+
 # The candidates are lent to moto through the table's own attributes, so one Query at a time: the
 # local stack's server holds a lock per DynamoDB request anyway, but in-process moto (the tests)
 # is called from the threads that read an index's shards in parallel.
@@ -233,6 +266,10 @@ def _query(original):
                                                                                  hash_key_conditions)
             if candidates is None:
                 return run()
+            narrowed = (_in_range(self, index_name, candidates, range_comparison, range_objs)
+                        if index_name and range_comparison and len(range_key_conditions or ()) <= 1 else None)
+            if narrowed is not None:  # every item left meets the key condition: moto need not compare again
+                candidates, range_comparison, range_objs, range_key_conditions = narrowed, None, [], None
             if index_name and exclusive_start_key:
                 candidates = _after(self, index_name, candidates, exclusive_start_key, scan_index_forward)
             self.all_items = lambda: candidates  # moto's query reads its candidates through all_items

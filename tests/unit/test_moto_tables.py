@@ -44,6 +44,12 @@ QUERIES = [
     {"KeyConditionExpression": "#u = :u", "ExpressionAttributeNames": {"#u": "user"}},
     {"IndexName": "by-start", "KeyConditionExpression": "#u = :u AND #s BETWEEN :a AND :b",
      "ExpressionAttributeNames": {"#u": "user", "#s": "start"}},
+    {"IndexName": "by-start", "KeyConditionExpression": "#u = :u AND #s BETWEEN :a AND :b", "ScanIndexForward": False,
+     "ExpressionAttributeNames": {"#u": "user", "#s": "start"}},
+    {"IndexName": "by-start", "KeyConditionExpression": "#u = :u AND #s > :m",
+     "ExpressionAttributeNames": {"#u": "user", "#s": "start"}},
+    {"IndexName": "by-start", "KeyConditionExpression": "#u = :u AND #s <= :m", "ScanIndexForward": False,
+     "ExpressionAttributeNames": {"#u": "user", "#s": "start"}},
     {"IndexName": "by-project", "KeyConditionExpression": "proj = :p", "ScanIndexForward": False},
     {"IndexName": "by-project", "KeyConditionExpression": "proj = :p AND begins_with(#s, :m)",
      "ExpressionAttributeNames": {"#s": "start"}},
@@ -65,6 +71,16 @@ def _all_pages(ddb, query, values, limit, table="t"):
             return pages
 
 
+def _settled(pages: list) -> list:
+    """Pages without a last empty one: when a page fills exactly at the end of a key condition's
+    range, moto's own code (which walks on to the next item of the partition) hands out a
+    LastEvaluatedKey and then an empty page; a range narrowed by binary search ends there.
+    DynamoDB may do either; the items and their pages are the same."""
+    if len(pages) > 1 and pages[-1] == ([], 0, None):
+        pages = [*pages[:-2], (*pages[-2][:2], None)]
+    return pages
+
+
 def _compare(ddb, rng):
     for query in QUERIES:
         names = query["KeyConditionExpression"]
@@ -75,7 +91,7 @@ def _compare(ddb, rng):
         fast = _all_pages(ddb, query, values, limit)
         with moto_tables.moto_own_code():
             own = _all_pages(ddb, query, values, limit)
-        assert fast == own, query
+        assert _settled(fast) == _settled(own), query
 
 
 @pytest.mark.parametrize("seed", range(3))
