@@ -194,7 +194,7 @@ class Snapshots:
                         if line.strip():
                             stored = json.loads(line)
                             item = upgrades.upgrade(logical, stored) if logical else stored
-                            upgraded = upgraded or item != stored
+                            upgraded = upgraded or (item is not stored and item != stored)
                             table.put_item({k: from_wire(v) for k, v in item.items()})
                             n += 1
             finally:

@@ -14,3 +14,16 @@ def reserve_ids(kind: str, count: int = 1) -> range:
 
 def next_id(kind: str) -> int:
     return reserve_ids(kind)[0]
+
+
+def value_of(name: str) -> int | None:
+    """A counter's value (a consistent read), or None when it was never written."""
+    try:
+        return int(CounterModel.get(name, consistent_read=True).value)
+    except CounterModel.DoesNotExist:
+        return None
+
+
+def raise_to(name: str, value: int) -> None:
+    """Set a counter to ``value`` unless it is there already (one UpdateItem; a flag that only grows)."""
+    CounterModel(name).update(actions=[CounterModel.value.set(value)])

@@ -1,13 +1,23 @@
-"""Write-sharded indexes: one logical key spread over ``SHARDS`` partition keys.
+"""Write-sharded indexes: one logical key spread over up to ``SHARDS`` partition keys.
 
 DynamoDB serves one partition key at most 1,000 write units a second, however warm the
 table. A user's million-row import written under ``by-user[user]`` would take 1,000 s
 whatever else is done (docs/SCALING.md). So the hot indexes of time entries are keyed
-``<value>#<id mod SHARDS>``: an import's contiguous ids spread evenly over the shards, and
-a read queries every shard at once (in parallel threads) and merges them on the range key,
-which is unique (start time then id, or the id), so pages, ranges and filters mean what
-they meant on one key. 32 shards leave headroom over the 17 a 60-second million-row
-import needs, for shard keys that DynamoDB hashes into the same partition.
+``<value>#<shard>``:
+
+- a key starts **narrow**: everything under ``<value>#00``, read with one Query as before;
+- a **bulk write** (``BULK`` items or more: an import's chunk) first marks each key it
+  touches **wide** (a flag in ``counters``, set before any item is written under another
+  shard, and never unset), then writes each item under ``<value>#<id mod SHARDS>``: an
+  import's contiguous ids spread evenly over the shards;
+- single writes always use shard 00, which every reader reads;
+- a read looks the flag up (a consistent GetItem, skipped once a key is known wide: that never
+  changes back) and queries every shard of a wide key at once (threads), merging them on the
+  range key, which is unique (start time then id, or the id), so pages, ranges and filters mean
+  what they meant on one key.
+
+32 shards leave headroom over the 17 a 60-second million-row import needs, for shard keys
+that DynamoDB hashes into the same partition.
 """
 from __future__ import annotations
 
@@ -17,18 +27,20 @@ from functools import lru_cache
 from itertools import islice
 from typing import Callable, Iterator
 
+from shared.data import counters
 from shared.data.common import patiently
 from shared.domain import Page
 
 SHARDS = 32
+BULK = 100  # a write of this many items or more spreads them over the shards
 
 
-def shard_key(value, item_id: int) -> str:
-    return f"{value}#{item_id % SHARDS:02d}"
+def shard_key(value, shard: int) -> str:
+    return f"{value}#{shard:02d}"
 
 
-def shard_keys(value) -> list[str]:
-    return [f"{value}#{shard:02d}" for shard in range(SHARDS)]
+def shard_of(item_id: int, bulk: bool) -> int:
+    return item_id % SHARDS if bulk else 0
 
 
 @lru_cache(maxsize=1)
@@ -45,17 +57,36 @@ class ShardedIndex:
 
     def __init__(self, index, range_attr: str, numeric: bool = False):
         self.index, self.range_attr, self.numeric = index, range_attr, numeric
+        self.name = f"shards:{index._model.__name__}.{index.Meta.index_name}"
+        self._wide: set[str] = set()  # values known wide in this process (a flag that is never unset)
 
-    def _per_shard(self, function: Callable, value, keys: list[str] | None = None) -> list:
-        """``function(key)`` for each shard key of ``value`` (or ``keys``), at once."""
+    def widen(self, values) -> None:
+        """Mark the keys of ``values`` wide, before a bulk write puts items under their other shards."""
+        for value in dict.fromkeys(str(v) for v in values):
+            counters.raise_to(f"{self.name}:{value}", SHARDS)
+            self._wide.add(value)
+
+    def shard_keys(self, value) -> list[str]:
+        """The partition keys that may hold ``value``'s items."""
+        value = str(value)
+        if value not in self._wide:
+            if counters.value_of(f"{self.name}:{value}") is None:
+                return [shard_key(value, 0)]
+            self._wide.add(value)
+        return [shard_key(value, shard) for shard in range(SHARDS)]
+
+    def _per_shard(self, function: Callable, keys: list[str]) -> list:
+        """``function(key)`` for each of the shard keys, at once when there are several."""
+        if len(keys) == 1:
+            return [function(keys[0])]
         _ = self.index._model._get_connection().connection.client  # made once, before the threads share it
-        return list(_pool().map(function, shard_keys(value) if keys is None else keys))
+        return list(_pool().map(function, keys))
 
     def _sort_key(self, raw: dict):
         value = raw[self.range_attr]
         return int(value["N"]) if self.numeric else value["S"]
 
-    def _streams(self, value, *, newest_first: bool, page_size: int | None, patience: float = 0,
+    def _streams(self, keys: list[str], *, newest_first: bool, page_size: int | None, patience: float = 0,
                  **conditions) -> list:
         """Every shard's Query (raw items: merged on their range key, then read, without a model
         built per item), its first page read in parallel. With ``patience``, a throttled page is
@@ -65,7 +96,7 @@ class ShardedIndex:
             iterator._map_fn = None  # pinned PynamoDB (requirements/constraints.txt): its iterator maps each item
             return _resumable(iterator, patience)
 
-        return self._per_shard(first, value)
+        return self._per_shard(first, keys)
 
     def _merge(self, streams: list, newest_first: bool) -> Iterator[dict]:
         chains = [_chain(head, rest) for rest, head in streams if head is not _END]
@@ -74,19 +105,19 @@ class ShardedIndex:
     def query(self, value, to_domain: Callable, *, newest_first: bool = False, page_size: int | None = None,
               patience: float = 0, **conditions) -> Iterator:
         """Every matching item in range-key order, read lazily (``to_domain`` takes the raw item)."""
-        streams = self._streams(value, newest_first=newest_first, page_size=page_size, patience=patience,
-                                **conditions)
+        streams = self._streams(self.shard_keys(value), newest_first=newest_first, page_size=page_size,
+                                patience=patience, **conditions)
         return map(to_domain, self._merge(streams, newest_first))
 
     def count(self, value, **conditions) -> int:
-        return sum(self._per_shard(lambda key: self.index.count(key, **conditions), value))
+        return sum(self._per_shard(lambda key: self.index.count(key, **conditions), self.shard_keys(value)))
 
     def any(self, value, **conditions) -> bool:
         """Whether any shard holds a matching item (each read up to its first match)."""
         def found(key):
             return next(iter(self.index.query(key, attributes_to_get=[self.range_attr], **conditions)), None)
 
-        return any(item is not None for item in self._per_shard(found, value))
+        return any(item is not None for item in self._per_shard(found, self.shard_keys(value)))
 
     def page(self, value, *, page: int, per_page: int, to_domain: Callable, range_key_condition=None,
              filter_condition=None, newest_first: bool = False) -> Page:
@@ -96,13 +127,15 @@ class ShardedIndex:
         the others are counted with a COUNT query (in parallel)."""
         conditions = {"range_key_condition": range_key_condition, "filter_condition": filter_condition}
         offset = (page - 1) * per_page
-        share = min(500, 2 * (offset + per_page) // SHARDS + 8)
-        streams = self._streams(value, newest_first=newest_first, page_size=share, **conditions)
-        open_keys = [key for key, (rest, head) in zip(shard_keys(value), streams, strict=True)
+        keys = self.shard_keys(value)
+        need = offset + per_page
+        share = min(500, need if len(keys) == 1 else 2 * need // len(keys) + 8)
+        streams = self._streams(keys, newest_first=newest_first, page_size=share, **conditions)
+        open_keys = [key for key, (rest, head) in zip(keys, streams, strict=True)
                      if head is not _END and rest.iterator.page_iter.last_evaluated_key is not None]
         known = sum(rest.iterator.total_count for rest, head in streams if head is not _END
                     and rest.iterator.page_iter.last_evaluated_key is None)
-        total = known + sum(self._per_shard(lambda key: self.index.count(key, **conditions), value, open_keys))
+        total = known + sum(self._per_shard(lambda key: self.index.count(key, **conditions), open_keys))
         items = [] if offset >= total else [
             to_domain(raw) for raw in islice(self._merge(streams, newest_first), offset, offset + per_page)]
         return Page(items=items, total=total, page=page, per_page=per_page)

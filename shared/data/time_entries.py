@@ -23,7 +23,7 @@ from shared.data.common import (
     save_versioned,
     transaction,
 )
-from shared.data.sharded import ShardedIndex, shard_key
+from shared.data.sharded import BULK, ShardedIndex, shard_key, shard_of
 from shared.domain import Page, Span, TimeEntry
 from shared.errors import Conflict
 from shared.models.base import ORG
@@ -34,6 +34,8 @@ BY_USER = ShardedIndex(TimeEntryModel.by_user, "start_key")
 BY_ORG = ShardedIndex(TimeEntryModel.by_org, "start_key")
 BY_PROJECT = ShardedIndex(TimeEntryModel.by_project, "start_key")
 BY_IMPORT = ShardedIndex(TimeEntryModel.by_import, "id", numeric=True)
+_SHARDED = {"user_key": (BY_USER, "user_id"), "org_key": (BY_ORG, "org"), "project_key": (BY_PROJECT, "project_id"),
+            "import_key": (BY_IMPORT, "import_id")}  # each sharded index's key attribute: (index, the field it keys)
 
 
 class TimerRunning(Conflict):
@@ -63,39 +65,33 @@ def _raw_to_domain(raw: dict) -> TimeEntry:
 from_stored = _raw_to_domain  # a stream image -> the domain object
 
 
-def _derive_keys(item: TimeEntryModel) -> None:
+def _derive_keys(item: TimeEntryModel, bulk: bool = False) -> None:
+    """The index keys, from the fields (a single write goes under shard 00, which every reader reads;
+    a bulk write spreads over the shards of keys it has marked wide: shared/data/sharded.py)."""
     item.start_key = start_key(iso_z(item.start_time), item.id)
     item.active_user_id = item.user_id if item.end_time is None else None
-    for name, value in _shard_keys(item.id, item.user_id, item.org, item.project_id, item.import_id).items():
-        setattr(item, name, value)
-
-
-def _shard_keys(entry_id: int, user_id, org, project_id, import_id) -> dict:
-    """The sharded indexes' keys (None leaves the entry out of a sparse one)."""
-    return {"user_key": shard_key(user_id, entry_id), "org_key": shard_key(org, entry_id),
-            "project_key": shard_key(project_id, entry_id) if project_id is not None else None,
-            "import_key": shard_key(import_id, entry_id) if import_id is not None else None}
+    shard = shard_of(item.id, bulk)
+    for attr, (_, field) in _SHARDED.items():
+        value = getattr(item, field)
+        setattr(item, attr, shard_key(value, shard) if value is not None else None)
 
 
 def upgrade_stored(raw: dict) -> dict:
-    """A stored entry (DynamoDB JSON) with the keys of today's indexes: one written before
-    the indexes were sharded (an older backup, a local snapshot) had none and would be in no
-    list. Keys already there are derived again; an item too damaged to key is left as it is."""
-    def number(name):
-        value = raw.get(name, {}).get("N")
-        return int(value) if value is not None else None
-
-    try:
-        entry_id, user_id, org = number("id"), number("user_id"), raw["org"]["S"]
-        keys = _shard_keys(entry_id, user_id, org, number("project_id"), number("import_id"))
-    except (AttributeError, KeyError, TypeError, ValueError):
-        return raw
-    if entry_id is None or user_id is None:
-        return raw
-    upgraded = {k: v for k, v in raw.items() if k not in keys}
-    for name, value in keys.items():
-        if value is not None:
-            upgraded[name] = {"S": value}
+    """A stored entry (DynamoDB JSON) with the keys of today's indexes. One written before the
+    indexes were sharded (an older backup, a local snapshot) has none: it goes under shard 00,
+    which every reader reads. A key that names another value than its field (an edited backup)
+    is derived again the same way; one that names it keeps its shard (its flag comes back with the
+    counters). A field that is missing leaves the item out of that index, as DynamoDB would."""
+    upgraded = dict(raw)
+    for attr, (_, field) in _SHARDED.items():
+        stored = raw.get(field)
+        value = stored.get("N", stored.get("S")) if isinstance(stored, dict) else None
+        if value is None:
+            upgraded.pop(attr, None)  # not in this sparse index
+            continue
+        key = (raw.get(attr) or {}).get("S", "")
+        if key.rpartition("#")[0] != value:
+            upgraded[attr] = {"S": shard_key(value, 0)}
     return upgraded
 
 
@@ -375,11 +371,15 @@ def put_entries(values: list[dict], ids: list[int] | None = None) -> list[TimeEn
         return []
     now = utcnow()
     items = []
+    bulk = len(values) >= BULK
     for entry_id, v in zip(ids if ids is not None else new_ids(len(values)), values, strict=True):
         item = TimeEntryModel(entry_id, org=ORG, created_at=now, updated_at=now, **v)
         item.tags = list(item.tags or []) or None
-        _derive_keys(item)
+        _derive_keys(item, bulk)
         items.append(item)
+    if bulk:  # before any item lands under a shard other than 00
+        for index, field in _SHARDED.values():
+            index.widen(getattr(item, field) for item in items if getattr(item, field) is not None)
     with BatchWrite(TimeEntryModel) as batch:
         for item in items:
             batch.save(item)

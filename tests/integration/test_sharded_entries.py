@@ -1,6 +1,7 @@
-"""Time entries' write-sharded indexes (shared/data/sharded.py): every list, page, count and
-range over 32 shard keys means what it meant over one, and items from before the sharding
-(older backups, local snapshots) are upgraded as they come back."""
+"""Time entries' write-sharded indexes (shared/data/sharded.py): keys stay narrow (one shard)
+until a bulk write marks them wide; every list, page, count and range over 32 shard keys means
+what it meant over one; items from before the sharding (older backups, local snapshots) are
+upgraded as they come back."""
 import json
 import random
 from datetime import datetime, timedelta, timezone
@@ -34,9 +35,11 @@ def two_users(aws):
 
 def test_a_users_pages_merge_every_shard_newest_first_with_exact_totals(two_users):
     from shared.data import time_entries as data
+    from shared.models.time_entries import TimeEntryModel
 
     alice, bob = two_users
-    assert len({e.id % SHARDS for e in alice}) == SHARDS  # the user's entries are under every shard key
+    stored = {TimeEntryModel.get(e.id).user_key for e in alice}
+    assert len(stored) == SHARDS  # a bulk write: the user's entries are under every shard key
     expected = sorted(alice, key=lambda e: e.start_time, reverse=True)
     for per_page in (1, 7, 50, 200):
         seen = []
@@ -71,20 +74,36 @@ def test_ranges_and_filters_narrow_each_shard_alike(two_users):
     assert data.project_has_entries(3) and not data.project_has_entries(4)
 
 
-def test_a_small_page_costs_one_query_per_shard_and_counts_only_open_shards(aws, ddb_calls):
+def test_a_narrow_key_costs_one_query_and_a_wide_one_a_query_per_shard(aws, ddb_calls):
     from shared.data import time_entries as data
 
-    data.put_entries(_entries(10, 5))
-    data.put_entries(_entries(600, 6, seed=3))
+    for _ in range(3):
+        data.put_entries(_entries(30, 105))  # small writes (an API's, a small import's): shard 00
+    data.put_entries(_entries(600, 106, seed=3))
     ddb_calls.clear()
-    page = data.list_entries(user_id=5, project_id=None, start=None, end=None, billable=None, include_active=True,
-                             page=1, per_page=50)
-    assert page.total == 10 and ddb_calls["Query"] == SHARDS  # every shard's first page was its last: no COUNT
+    page = data.list_entries(user_id=105, project_id=None, start=None, end=None, billable=None, include_active=True,
+                             page=1, per_page=100)
+    assert page.total == 90 and (ddb_calls["GetItem"], ddb_calls["Query"]) == (1, 1)  # the flag, then one page
     ddb_calls.clear()
-    page = data.list_entries(user_id=6, project_id=None, start=None, end=None, billable=None, include_active=True,
+    page = data.list_entries(user_id=106, project_id=None, start=None, end=None, billable=None, include_active=True,
                              page=1, per_page=50)
     assert page.total == 600 and len(page.items) == 50
     assert SHARDS * 2 <= ddb_calls["Query"] <= SHARDS * 2 + 4  # first pages, then a COUNT where more remained
+    assert ddb_calls["GetItem"] <= 1  # a key known wide is not looked up again
+
+
+def test_single_writes_to_a_wide_key_are_listed_with_its_bulk(aws):
+    from shared.data import time_entries as data
+
+    bulk = data.put_entries(_entries(120, 107))
+    single = data.put_entry({"user_id": 107, "project_id": None, "task_id": None, "notes": "by hand",
+                             "start_time": T0 - timedelta(days=1), "end_time": T0 - timedelta(days=1, hours=-1),
+                             "source": "api"}, guard_timer=False)
+    moved = data.update_entry(bulk[0].id, {"notes": "edited"})  # rewritten under shard 00
+    listed = data.list_entries(user_id=107, project_id=None, start=None, end=None, billable=None,
+                               include_active=True, page=1, per_page=200)
+    assert listed.total == 121 and {e.id for e in listed.items} == {e.id for e in bulk} | {single.id}
+    assert next(e for e in listed.items if e.id == moved.id).notes == "edited"
 
 
 def test_an_imports_entries_in_id_order_across_shards(aws):
@@ -103,9 +122,12 @@ def test_an_imports_entries_in_id_order_across_shards(aws):
 def test_a_task_in_use_is_found_in_whichever_shard_holds_it(aws):
     from shared.data import time_entries as data
 
-    data.put_entries(_entries(3, 7, project_id=3, task_id=None))
+    data.put_entries(_entries(150, 7, project_id=3, task_id=None))
     data.put_entries(_entries(1, 7, project_id=3, task_id=9, seed=4), ids=[SHARDS * 10 + 17])
-    assert data.task_has_entries(3, 9) and not data.task_has_entries(3, 10)
+    data.put_entries(_entries(1, 7, project_id=3, task_id=11, seed=4), ids=[SHARDS * 10 + 18])
+    data.put_entries(_entries(100, 7, project_id=3, task_id=12, seed=5))
+    assert data.task_has_entries(3, 9) and data.task_has_entries(3, 11) and not data.task_has_entries(3, 10)
+    assert data.task_has_entries(3, 12)
 
 
 def _unsharded(entry_id: int, user_id: int) -> dict:
@@ -143,4 +165,4 @@ def test_an_older_local_snapshot_is_upgraded_on_load_and_saved_in_todays_shape(a
                              page=1, per_page=10).total == 5
     snapshots.save()
     saved = [json.loads(line) for line in (folder / "tt-time_entries.jsonl").read_text().splitlines()]
-    assert len(saved) == 5 and all(item["user_key"]["S"] == f"7#{int(item['id']['N']):02d}" for item in saved)
+    assert len(saved) == 5 and all(item["user_key"]["S"] == "7#00" for item in saved)
