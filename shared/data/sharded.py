@@ -61,10 +61,17 @@ class ShardedIndex:
         self._wide: set[str] = set()  # values known wide in this process (a flag that is never unset)
 
     def widen(self, values) -> None:
-        """Mark the keys of ``values`` wide, before a bulk write puts items under their other shards."""
-        for value in dict.fromkeys(str(v) for v in values):
+        """Mark the keys of ``values`` wide, before a bulk write puts items under their other shards
+        (written each time, at once: a restore may have replaced the flags since this process saw them)."""
+        fresh = list(dict.fromkeys(str(v) for v in values))
+
+        def flag(value):
             counters.raise_to(f"{self.name}:{value}", SHARDS)
-            self._wide.add(value)
+
+        if fresh:
+            flag(fresh[0])  # alone first: it makes the client the threads then share
+            list(_pool().map(flag, fresh[1:]))
+        self._wide.update(fresh)
 
     def shard_keys(self, value) -> list[str]:
         """The partition keys that may hold ``value``'s items."""
@@ -103,10 +110,14 @@ class ShardedIndex:
         return heapq.merge(*chains, key=self._sort_key, reverse=newest_first)
 
     def query(self, value, to_domain: Callable, *, newest_first: bool = False, page_size: int | None = None,
-              patience: float = 0, **conditions) -> Iterator:
-        """Every matching item in range-key order, read lazily (``to_domain`` takes the raw item)."""
-        streams = self._streams(self.shard_keys(value), newest_first=newest_first, page_size=page_size,
-                                patience=patience, **conditions)
+              wanted: int | None = None, patience: float = 0, **conditions) -> Iterator:
+        """Every matching item in range-key order, read lazily (``to_domain`` takes the raw item).
+        ``wanted``: how many the caller will read, which sizes each shard's pages."""
+        keys = self.shard_keys(value)
+        if wanted is not None:
+            page_size = _share(wanted, len(keys))
+        streams = self._streams(keys, newest_first=newest_first, page_size=page_size, patience=patience,
+                                **conditions)
         return map(to_domain, self._merge(streams, newest_first))
 
     def count(self, value, **conditions) -> int:
@@ -128,9 +139,8 @@ class ShardedIndex:
         conditions = {"range_key_condition": range_key_condition, "filter_condition": filter_condition}
         offset = (page - 1) * per_page
         keys = self.shard_keys(value)
-        need = offset + per_page
-        share = min(500, need if len(keys) == 1 else 2 * need // len(keys) + 8)
-        streams = self._streams(keys, newest_first=newest_first, page_size=share, **conditions)
+        streams = self._streams(keys, newest_first=newest_first, page_size=_share(offset + per_page, len(keys)),
+                                **conditions)
         open_keys = [key for key, (rest, head) in zip(keys, streams, strict=True)
                      if head is not _END and rest.iterator.page_iter.last_evaluated_key is not None]
         known = sum(rest.iterator.total_count for rest, head in streams if head is not _END
@@ -139,6 +149,12 @@ class ShardedIndex:
         items = [] if offset >= total else [
             to_domain(raw) for raw in islice(self._merge(streams, newest_first), offset, offset + per_page)]
         return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def _share(wanted: int, shards: int) -> int:
+    """A shard's page size when ``wanted`` items are read from ``shards`` merged ones: about twice its
+    share (the merge reads on where one runs ahead), all of them from a single key; 500 at most."""
+    return min(500, wanted if shards == 1 else 2 * wanted // shards + 8)
 
 
 class _Rest:

@@ -203,7 +203,7 @@ def list_import_entries(import_id: int, *, page: int, per_page: int) -> Page:
 
 
 def import_entry_facets(import_id: int) -> tuple[dict[str, int], dict[int, int]]:
-    """Tag → entries and project id → entries over an import's entries (one projected Query)."""
+    """Tag → entries and project id → entries over an import's entries (a projected Query per shard)."""
     tags: dict[str, int] = {}
     projects: dict[int, int] = {}
     for item in BY_IMPORT.query(import_id, _from_raw, attributes_to_get=["id", "tags", "project_id"]):
@@ -218,7 +218,7 @@ def import_entries_after(import_id: int, after_id: int, limit: int) -> list[Time
     """Up to ``limit`` of the import's entries with ids above ``after_id``, in id order,
     whoever owns them (by-import)."""
     query = BY_IMPORT.query(import_id, _raw_to_domain, range_key_condition=TimeEntryModel.id > after_id,
-                            page_size=limit // 8 + 1)
+                            wanted=limit)
     return list(islice(query, limit))
 
 
