@@ -166,3 +166,21 @@ def test_an_older_local_snapshot_is_upgraded_on_load_and_saved_in_todays_shape(a
     snapshots.save()
     saved = [json.loads(line) for line in (folder / "tt-time_entries.jsonl").read_text().splitlines()]
     assert len(saved) == 5 and all(item["user_key"]["S"] == "7#00" for item in saved)
+
+
+def test_a_newer_backups_sharded_entries_come_back_with_their_flags(aws):
+    from shared.data import tables
+    from shared.data import time_entries as data
+    from tests.integration.conftest import table_items
+
+    written = data.put_entries(_entries(150, 108))
+    entries, flags = table_items("time_entries"), [c for c in table_items("counters") if "shards:" in c["name"]["S"]]
+    assert len({e["user_key"]["S"] for e in entries}) == SHARDS and flags
+    tables.delete_items("time_entries", entries)
+    tables.delete_items("counters", flags)
+    data.BY_USER._wide.clear()  # a fresh process: only what the tables say
+    tables.put_items("counters", flags)  # a restore writes counters before time entries (BACKED_UP's order)
+    tables.put_items("time_entries", entries)
+    listed = data.list_entries(user_id=108, project_id=None, start=None, end=None, billable=None,
+                               include_active=True, page=1, per_page=200)
+    assert listed.total == 150 and {e.id for e in listed.items} == {e.id for e in written}
