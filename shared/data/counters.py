@@ -25,5 +25,5 @@ def value_of(name: str) -> int | None:
 
 
 def raise_to(name: str, value: int) -> None:
-    """Set a counter to ``value`` unless it is there already (one UpdateItem; a flag that only grows)."""
+    """Set a counter to ``value`` (one UpdateItem, creating it if need be): for flags that only ever take one value."""
     CounterModel(name).update(actions=[CounterModel.value.set(value)])
