@@ -12,8 +12,9 @@ that grow with the table (measured with moto 5.2.5 and 50,000 time entries):
   base table's own key, and sorted them all for an index. A base-table Query now reads its
   partition; an index Query reads the items under its hash key from a grouping of the
   table built on first use and kept in step with every write (each group sorted as moto
-  sorts, again only after it changed), and a page after the first starts where a binary
-  search puts it instead of comparing every earlier item. Its
+  sorts, again only after it changed), a key condition on the index's range key keeps the
+  run of the group a binary search finds (moto then need not compare each item), and a page
+  after the first starts where a binary search puts it instead of comparing every earlier item. Its
   results are no longer deep-copied (the response only reads them, inside the request),
   a projection of top-level attributes picks the item's values, and an item's size is
   computed once until ``update_item`` changes it.
