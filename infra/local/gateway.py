@@ -17,6 +17,12 @@ from shared import routes, web
 from shared.api.errors import body as error_body
 
 
+class _Server(ThreadingHTTPServer):
+    # http.server's listen backlog is 5: a burst of clients connecting at once (twenty parallel
+    # requests) saw connections reset before a thread could accept them. API Gateway takes them all.
+    request_queue_size = 128
+
+
 def is_binary(content_type: str) -> bool:
     media = content_type.split(";")[0].strip().lower()
     return media in routes.BINARY_MEDIA_TYPES
@@ -147,7 +153,7 @@ class Gateway:
             def log_message(self, *args):  # the gateway logs one line per request itself
                 pass
 
-        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server = _Server((host, port), Handler)
         self.server.daemon_threads = True
 
     @property
