@@ -5,9 +5,10 @@ Key: ``id`` (GetItem). Every list is a Query on a GSI ranged by ``start_key``
 time): by-user (a user's entries), by-org (an admin's view across users),
 by-project (a project's entries across users) and by-active (sparse: only running
 timers carry ``active_user_id``), plus by-import (sparse, ranged by id) for an import's
-entries. by-user, by-org, by-project and by-import are write-sharded: keyed
-``<user>#<id mod 32>`` and so on (shared/data/sharded.py), so one import spreads over 32
-partition keys. The table streams old and new images (for webhooks).
+entries. by-user, by-org, by-project and by-import are write-sharded, keyed ``<user>#<shard>``
+and so on (shared/data/sharded.py): shard 00 until a bulk write marks the key wide, then
+``<id mod 32>`` for bulk writes, so one import spreads over 32 partition keys. The table
+streams old and new images (for webhooks).
 """
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -40,7 +41,7 @@ class TimeEntryModel(Model):
     end_time = UTCDateTimeAttribute(null=True)
     active_user_id = NumberAttribute(null=True)  # set while running: the by-active index is sparse
     import_id = NumberAttribute(null=True)  # set on imported entries
-    # The sharded indexes' keys, derived from the fields above and the id (data/time_entries.derive_keys).
+    # The sharded indexes' keys, derived from the fields above and the id (data/time_entries._derive_keys).
     user_key = UnicodeAttribute()
     org_key = UnicodeAttribute()
     project_key = UnicodeAttribute(null=True)  # sparse, as project_id
