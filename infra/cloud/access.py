@@ -12,10 +12,11 @@ UPDATE = ("dynamodb:UpdateItem",)
 AUTH = {"api_tokens": UPDATE, "rate_limits": UPDATE}
 CATALOG = {"unique_names": WRITE, "counters": UPDATE, "search_terms": WRITE}
 # Reading time entries looks up which of their index keys are sharded (flags in counters: shared/data/sharded.py).
-ENTRY_READS = {"time_entries": READ, "counters": ("dynamodb:GetItem",)}
+SHARD_FLAGS = ("dynamodb:GetItem",)
+ENTRY_READS = {"time_entries": READ, "counters": SHARD_FLAGS}
 # Writing entries checks projects, tasks and the user's time zone, and guards the running timer; a bulk write
 # marks the index keys it spreads over as sharded.
-ENTRIES = {**CATALOG, "time_entries": WRITE, "counters": UPDATE + ("dynamodb:GetItem",), "projects": READ,
+ENTRIES = {**CATALOG, "time_entries": WRITE, "counters": UPDATE + SHARD_FLAGS, "projects": READ,
            "tasks": READ, "users": READ}
 ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "system": {},
@@ -32,8 +33,8 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "reports": {**AUTH, **ENTRY_READS, "projects": READ, "users": READ},
     "search": {**AUTH, **ENTRY_READS, "search_terms": READ, "projects": READ, "tasks": READ, "clients": READ},
     # Starting imports: the record, its id, the file to S3 and the split message; previews read names.
-    "imports": {**AUTH, **ENTRY_READS, "imports": WRITE, "import_errors": READ, "counters": UPDATE + (
-        "dynamodb:GetItem",), "unique_names": READ, "projects": READ, "users": READ},
+    "imports": {**AUTH, **ENTRY_READS, "imports": WRITE, "import_errors": READ, "counters": UPDATE + SHARD_FLAGS,
+                "unique_names": READ, "projects": READ, "users": READ},
     # An undo deletes the tasks, projects and clients its import created, with their name guards.
     # Fetch steps of imports from APIs count Harvest's requests in rate_limits (shared per token).
     "import_worker": {**ENTRIES, "imports": WRITE, "import_errors": WRITE, "projects": WRITE, "clients": WRITE,

@@ -17,7 +17,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from shared import routes
 from shared.api import errors
 from shared.clock import utcnow
-from shared.data.common import is_transient
+from shared.data.retries import is_transient
 from shared.domain import Principal
 from shared.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from shared.logic import auth, rate_limit

@@ -119,7 +119,7 @@ def register(app) -> None:
         ResponseValidationError,
     )
 
-    from shared.data.common import is_transient
+    from shared.data.retries import is_transient
 
     def respond(status: int, payload: dict, headers: dict | None = None) -> Response:
         return Response(status_code=status, content_type=JSON, body=payload, headers=headers or {})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from shared.data.common import patiently
+from shared.data.retries import patiently
 from shared.settings import get_settings
 
 

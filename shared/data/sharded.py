@@ -28,7 +28,7 @@ from itertools import islice
 from typing import Callable, Iterator
 
 from shared.data import counters
-from shared.data.common import patiently
+from shared.data.retries import patiently
 from shared.domain import Page
 
 SHARDS = 32
@@ -119,9 +119,6 @@ class ShardedIndex:
         streams = self._streams(keys, newest_first=newest_first, page_size=page_size, patience=patience,
                                 **conditions)
         return map(to_domain, self._merge(streams, newest_first))
-
-    def count(self, value, **conditions) -> int:
-        return sum(self._per_shard(lambda key: self.index.count(key, **conditions), self.shard_keys(value)))
 
     def any(self, value, **conditions) -> bool:
         """Whether any shard holds a matching item (each read up to its first match)."""

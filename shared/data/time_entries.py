@@ -16,13 +16,13 @@ from pynamodb.exceptions import UpdateError
 from shared.clock import iso_z, utcnow
 from shared.data import counters, search_terms, unique_names
 from shared.data.common import (
-    PATIENCE_SECONDS,
     BatchWrite,
     is_conditional_failure,
     raw_reader,
     save_versioned,
     transaction,
 )
+from shared.data.retries import PATIENCE_SECONDS
 from shared.data.sharded import BULK, ShardedIndex, shard_key, shard_of
 from shared.domain import Page, Span, TimeEntry
 from shared.errors import Conflict
@@ -142,10 +142,6 @@ def _release_stale_guard(user_id: int) -> bool:
     return unique_names.release_if_pointing_to(key, guarded)
 
 
-def _from_raw(raw: dict) -> TimeEntryModel:
-    return TimeEntryModel.from_raw_data(raw)
-
-
 def _item(entry_id: int) -> TimeEntryModel | None:
     try:
         return TimeEntryModel.get(entry_id, consistent_read=True)
@@ -206,7 +202,8 @@ def import_entry_facets(import_id: int) -> tuple[dict[str, int], dict[int, int]]
     """Tag → entries and project id → entries over an import's entries (a projected Query per shard)."""
     tags: dict[str, int] = {}
     projects: dict[int, int] = {}
-    for item in BY_IMPORT.query(import_id, _from_raw, attributes_to_get=["id", "tags", "project_id"]):
+    query = BY_IMPORT.query(import_id, TimeEntryModel.from_raw_data, attributes_to_get=["id", "tags", "project_id"])
+    for item in query:
         for tag in item.tags or ():
             tags[tag] = tags.get(tag, 0) + 1
         if item.project_id is not None:
@@ -318,7 +315,7 @@ def duplicate_keys(user_id: int, start: datetime, end: datetime) -> dict[tuple, 
     """(user, start, end, project, notes) → lowest id, for the user's entries starting in
     [start, end]: by-user's shards, reading only those attributes."""
     found: dict[tuple, int] = {}
-    query = BY_USER.query(user_id, _from_raw, range_key_condition=_range(start, end),
+    query = BY_USER.query(user_id, TimeEntryModel.from_raw_data, range_key_condition=_range(start, end),
                           attributes_to_get=["start_key", "id", "start_time", "end_time", "project_id", "notes"])
     for item in query:
         key = (user_id, item.start_time, item.end_time, item.project_id, (item.notes or "").strip())
