@@ -6,13 +6,20 @@ Query page took seconds and a 100,000-entry export minutes, all of it in the emu
 An ``AttributeValue`` already is DynamoDB's wire form ({"S": ...}, {"M": {...}}, ...)
 on both sides, so it is taken and written as it is (shared/models/wire.py: binary values
 base64-decoded and encoded as moto's own code does); everything else (structure, keys, counts, errors)
-still goes through moto. tests/unit/test_moto_speedups.py checks that requests and
-responses of every attribute type come out exactly as with moto's own code.
+still goes through moto. A page of items is written from each item's JSON text, made
+once per stored item and kept until a write changes it (moto_tables.item_json), so a
+page read again costs no encoding. tests/unit/test_moto_speedups.py checks that requests
+and responses of every attribute type, and of items changed each way after being read,
+come out exactly as with moto's own code. Every request also finds its service once per
+host, not by listing moto's package directory (_routing_once).
 """
 from __future__ import annotations
 
+import json
 import os
+import secrets
 
+from infra.local import moto_tables
 from shared.models.wire import from_wire, is_item, is_item_list, to_wire
 
 WRITTEN_FOR = "5.2.5"  # the moto whose parser and serializer this reaches into (requirements/run.txt)
@@ -42,10 +49,9 @@ def install() -> bool:
         return False
     from moto.core import parse, serialize
 
-    from infra.local import moto_tables
-
     moto_tables.install()  # no leak, no whole-table copies, no table walks (moto_tables.py)
     _cheap_queue_sends()
+    _routing_once()
     parser = parse.PROTOCOL_PARSERS["json"]
     if not getattr(parser, "fast_attribute_values", False):
         class JSONParser(parser):
@@ -70,10 +76,11 @@ def install() -> bool:
         fast_attribute_values = True
 
         def _serialize(self, serialized, value, shape, key):
-            # A page of items, or one item, in one comprehension (as shared/models/wire.py reads them)
-            if isinstance(value, list) and is_item_list(shape):
-                serialized[self.get_serialized_name(shape, key)] = [
-                    {k: to_wire(v) for k, v in item.items()} for item in value]
+            # A page of items: each item's JSON text, made once per stored item (moto_tables.item_json)
+            # and put in the answer's text in place of a marker; one item in one comprehension.
+            if isinstance(value, list) and is_item_list(shape) and not self.pretty_print:
+                text = "[" + ", ".join(moto_tables.item_json(item, _item_text) for item in value) + "]"
+                serialized[self.get_serialized_name(shape, key)] = self._spliced(text)
                 return
             if isinstance(value, dict) and is_item(shape):
                 serialized[self.get_serialized_name(shape, key)] = {k: to_wire(v) for k, v in value.items()}
@@ -82,6 +89,20 @@ def install() -> bool:
                 serialized[self.get_serialized_name(shape, key)] = to_wire(value)
                 return
             super()._serialize(serialized, value, shape, key)
+
+        def _spliced(self, text: str) -> str:
+            """A marker for ``text``, which _serialize_body puts in its place (a random one per answer:
+            no value in the answer can hold it)."""
+            spliced = self.__dict__.setdefault("_tt_spliced", {})
+            marker = f"\x00{secrets.token_hex(8)}:{len(spliced)}"
+            spliced[json.dumps(marker)] = text
+            return marker
+
+        def _serialize_body(self, body):
+            text = super()._serialize_body(body)
+            for marker, spliced in self.__dict__.pop("_tt_spliced", {}).items():
+                text = text.replace(marker, spliced, 1)
+            return text
 
     serialize.SERVICE_SPECIFIC_SERIALIZERS.setdefault("dynamodb", {})["json"] = DynamoDBSerializer
     # DynamoDB Streams' records hold the same attribute maps (GetRecords: 100 images at a time); a
@@ -119,6 +140,35 @@ def install() -> bool:
         responses.DynamoResult.__init__ = __init__
         responses.DynamoResult.fast_attribute_values = True
     return True
+
+
+def _item_text(attrs) -> str:
+    """An item as moto's answer writes it: json.dumps' defaults, attribute values on the wire."""
+    return json.dumps({k: to_wire(v) for k, v in attrs.items()})
+
+
+def _routing_once() -> None:
+    """moto's server works out each request's service afresh: it lists its own package directory
+    (a stat per entry, about 150) and then tries its services' URL patterns in turn. That cost
+    more than the DynamoDB work of a 300-item Query page. A host's service never changes, so
+    each host is worked out once (and the directory listed once)."""
+    from moto import backends
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    if getattr(DomainDispatcherApplication, "_tt_routing_once", False):
+        return
+    modules = frozenset(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+    find = DomainDispatcherApplication.get_backend_for_host
+
+    def get_backend_for_host(self, host):  # called under the application's own lock
+        known = self.__dict__.setdefault("_tt_hosts", {})
+        if host not in known:
+            known[host] = find(self, host)
+        return known[host]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host
+    DomainDispatcherApplication._tt_routing_once = True
 
 
 def _no_xml_request_ids() -> None:

@@ -97,6 +97,25 @@ def _sized_once(original):
     return size
 
 
+def item_json(attrs, encode) -> str:
+    """An item's attributes as the JSON text of an answer (``encode`` makes it), kept with the
+    stored item's attributes until update_item changes them (a put stores a new item): a page
+    of items already read once is answered without encoding them again. Attributes that are
+    no stored item's (a plain dict) are encoded each time."""
+    known = getattr(attrs, "_tt_json", None)
+    if known is None:
+        known = encode(attrs)
+        if hasattr(attrs, "__dict__"):
+            attrs._tt_json = known
+    return known
+
+
+def _changed(item) -> None:
+    """What is kept with an item until it changes: its size and its JSON text."""
+    item.__dict__.pop("_tt_size", None)
+    item.attrs.__dict__.pop("_tt_json", None)
+
+
 # -- queries ------------------------------------------------------------------------------
 class _Groups:
     """One index's items by their hash key values, built once and then kept in step with
@@ -313,7 +332,7 @@ def _delete_item(original):
 
 
 def _updating(original):
-    """update_item changes the item in place: count it, regroup it, forget its size."""
+    """update_item changes the item in place: count it, regroup it, forget its size and JSON text."""
     def update_item(self, table_name, key, *args, **kwargs):
         try:
             return original(self, table_name, key, *args, **kwargs)
@@ -322,7 +341,7 @@ def _updating(original):
             at = _key_of(table, {"Key": key}) if table is not None else None
             if at is not None and _exists(table, at):
                 item = table.get_item(*at)
-                item.__dict__.pop("_tt_size", None)
+                _changed(item)
                 _regroup(table, item, item)
             _written(table)
 

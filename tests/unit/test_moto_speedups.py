@@ -31,7 +31,24 @@ def _responses():
             ddb.update_item(TableName="t", Key={"pk": {"S": "a"}}, UpdateExpression="SET n = :n",
                             ExpressionAttributeValues={":n": {"N": "3"}}, ReturnValues="ALL_OLD")["Attributes"],
             len(ddb.get_item(TableName="t", Key={"pk": {"S": "b"}})["ResponseMetadata"]["RequestId"]) > 10,
+            # An item's text is kept once read (moto_tables.item_json): each way of changing it is seen
+            ddb.query(TableName="t", KeyConditionExpression="pk = :a", ExpressionAttributeValues={
+                ":a": {"S": "a"}})["Items"],
+            _changed_by_transaction(ddb),
+            _changed_by_put(ddb),
         ]
+
+
+def _changed_by_transaction(ddb) -> list:
+    ddb.transact_write_items(TransactItems=[{"Update": {
+        "TableName": "t", "Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET n = n + :one REMOVE ss",
+        "ExpressionAttributeValues": {":one": {"N": "1"}}}}])
+    return ddb.scan(TableName="t", ConsistentRead=True)["Items"]
+
+
+def _changed_by_put(ddb) -> list:
+    ddb.put_item(TableName="t", Item={**ITEM, "n": {"N": "9"}})
+    return ddb.batch_get_item(RequestItems={"t": {"Keys": [{"pk": {"S": "a"}}, {"pk": {"S": "b"}}]}})["Responses"]
 
 
 def test_fast_parsing_and_encoding_equal_motos_own(monkeypatch):
