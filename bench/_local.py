@@ -51,6 +51,21 @@ def local_stack():
         yield stack.base_url, token
 
 
+def settle(stack, limit: float = 900) -> float:
+    """Wait until the stack's stream consumers have caught up with what was written (seeding
+    leaves them a record per entry), so what is measured next does not share the process
+    with them; returns the seconds waited."""
+    import time
+
+    from infra.local.streams import StreamPoller
+
+    started = time.perf_counter()
+    streams = [p for p in stack.pollers if isinstance(p, StreamPoller)]
+    while any(p._pending() for p in streams) and time.perf_counter() - started < limit:
+        time.sleep(0.5)
+    return time.perf_counter() - started
+
+
 def seed_entries(user_ids: list[int], count: int, first: int = 0, batch: int = 5000) -> None:
     """``count`` stopped entries spread over ``user_ids``, written in bulk as an import writes them."""
     from datetime import datetime, timedelta, timezone

@@ -7,10 +7,10 @@ Seeds ``--behind`` entries of 15 other users, then for each size the exporting u
 own entries (in bulk, as an import writes them), and prints for each size:
 - the user's first page of entries and a summary over all of them (medians), which should
   not grow with the other users' entries (compare ``--behind 0``);
-- **end to end over HTTP**, as a client following the import/export guide does: POST
-  /api/export/gdpr, follow the answer (or its status_url) until the file is ready, GET
-  the download (302 to S3) and read the file; the median of 5 runs, and what part the
-  POST's answer took;
+- **end to end over HTTP**, as a client following the import/export guide does, from a
+  process of its own: POST /api/export/gdpr, follow the answer (or its status_url) until
+  the file is ready, GET the download (302 to S3) and read the file; the median of 5 runs
+  (each run listed), and what part the POST's answer took;
 - the **worker alone** in a fresh process (bench/export_worker_memory.py), for json and
   zip: seconds (and the part spent waiting on DynamoDB and S3, i.e. on moto), peak RSS and
   file size, so flat memory shows as the same figure at every size.
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import requests
-from _local import running_stack, seed_entries
+from _local import running_stack, seed_entries, settle
 
 RUNS = 5
 
@@ -74,7 +74,18 @@ def timed_runs(base: str, token: str) -> str:
     runs = [end_to_end(base, token) for _ in range(RUNS)]
     seconds = statistics.median(r[0] for r in runs)
     answer = statistics.median(r[1] for r in runs)
-    return f"{seconds:>6.2f} s (POST answered in {answer:.2f} s, file {runs[0][2] / 1e6:.1f} MB)"
+    each = ", ".join(f"{r[0]:.2f}" for r in runs)
+    return f"{seconds:>6.2f} s (POST answered in {answer:.2f} s, file {runs[0][2] / 1e6:.1f} MB; runs {each})"
+
+
+def as_client(measure: str, base: str, token: str) -> str:
+    """``measure`` run by a client process of its own, as real clients are: the stack runs in
+    this one (seeded in-process), and a client here would share its interpreter lock."""
+    out = subprocess.run([sys.executable, __file__, "--client", measure, base, token], capture_output=True,
+                         text=True)
+    if out.returncode:
+        raise SystemExit(f"the client failed:\n{out.stderr[-3000:]}")
+    return out.stdout.strip()
 
 
 def reads(base: str, token: str) -> str:
@@ -99,7 +110,12 @@ def main() -> None:
     parser.add_argument("--behind", type=int, default=150_000, help="other users' entries in the table")
     parser.add_argument("--peer", help="a TimeTracker server's base URL, for the same job side by side")
     parser.add_argument("--peer-token", help="the peer user's API token")
+    parser.add_argument("--client", nargs=3, metavar=("MEASURE", "BASE", "TOKEN"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.client:  # the client process of as_client
+        measure, base, token = args.client
+        print({"reads": reads, "end_to_end": timed_runs}[measure](base, token))
+        return
     with running_stack() as (stack, admin):
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {admin}"
@@ -115,11 +131,13 @@ def main() -> None:
             seed_entries([user["id"]], size - seeded, first=seeded)
             seeded = size
             print(f"\n{size} entries of the exporting user, {args.behind} others behind", flush=True)
-            print(f"  the user's reads (median): {reads(stack.base_url, token)}", flush=True)
-            print(f"  end to end (POST -> file downloaded), median of {RUNS}: {timed_runs(stack.base_url, token)}",
-                  flush=True)
+            print(f"  (the stream consumers caught up with the writes {settle(stack):.0f} s later)", flush=True)
+            print(f"  the user's reads (median): {as_client('reads', stack.base_url, token)}", flush=True)
+            print(f"  end to end (POST -> file downloaded), median of {RUNS}: "
+                  f"{as_client('end_to_end', stack.base_url, token)}", flush=True)
             if args.peer:
-                print(f"  the peer ({args.peer}), same job:          {timed_runs(args.peer, args.peer_token)}",
+                print(f"  the peer ({args.peer}), same job:          "
+                      f"{as_client('end_to_end', args.peer, args.peer_token)}",
                       flush=True)
             for export_format in ("json", "zip"):
                 r = build_in_fresh_process(user["id"], export_format)

@@ -11,4 +11,4 @@ def iso_z(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z, to the second: how the API and the sort keys write instants."""
     if moment.tzinfo is not timezone.utc:
         moment = moment.astimezone(timezone.utc)
-    return moment.isoformat(timespec="seconds")[:19] + "Z"
+    return moment.isoformat()[:19] + "Z"  # to the second either way; no timespec is faster

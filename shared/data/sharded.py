@@ -174,6 +174,13 @@ def _resumable(iterator, patience: float) -> tuple:
 
 
 def _chain(head, rest: _Rest):
+    """A shard's items in order: the rest of a page that has arrived is taken from PynamoDB's
+    iterator at once (the iterators here have no limit and map nothing), not one call an item."""
+    iterator = rest.iterator
     while head is not _END:
         yield head
+        start, end = iterator._index, iterator._count
+        if start < end:
+            iterator._index = end
+            yield from iterator._items[start:end]
         head = rest.next()
