@@ -22,6 +22,10 @@ class BaseMeta:
     # DynamoDB answers a 1 MB page in well under a second; moto (the local stack) can take seconds.
     read_timeout_seconds = get_settings().dynamodb_read_timeout_seconds
     max_retry_attempts = 3
+    # A wide key is read with one Query per shard at once (shared/data/sharded.py: 32) through the
+    # model's one client: with PynamoDB's 10 pooled connections, each read opened (on AWS, with a TLS
+    # handshake) and dropped a connection for every thread past the tenth.
+    max_pool_connections = 40
     stream_view_type: str | None = None  # read by the CDK data construct
 
 

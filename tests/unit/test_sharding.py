@@ -36,3 +36,12 @@ def test_a_key_naming_its_field_keeps_its_shard_and_one_naming_another_is_derive
 def test_a_damaged_item_is_left_out_of_the_indexes_it_lacks_a_field_for():
     upgraded = upgrade_stored({"id": {"N": "5"}, "org": {"S": "d"}, "user_id": "1", "user_key": {"S": "1#03"}})
     assert upgraded == {"id": {"N": "5"}, "org": {"S": "d"}, "user_id": "1", "org_key": {"S": "d#00"}}
+
+
+def test_a_wide_read_fits_in_the_models_connection_pool():
+    # One Query per shard at once through the model's client: a smaller pool opens (and on AWS
+    # TLS-handshakes) a fresh connection for each thread past its size, on every wide read.
+    from shared.models.base import BaseMeta
+    from shared.models.time_entries import TimeEntryModel
+
+    assert TimeEntryModel.Meta.max_pool_connections == BaseMeta.max_pool_connections >= SHARDS
