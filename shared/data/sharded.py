@@ -106,7 +106,13 @@ class ShardedIndex:
         return self._per_shard(first, keys)
 
     def _merge(self, streams: list, newest_first: bool) -> Iterator[dict]:
-        chains = [_chain(head, rest) for rest, head in streams if head is not _END]
+        live = [(rest, head) for rest, head in streams if head is not _END]
+        if all(rest.iterator.page_iter.last_evaluated_key is None for rest, _ in live):
+            # Every shard's last page has arrived (an export of 10,000 entries: one page each): one sort
+            # of those sorted runs, in C, instead of merging them an item at a time.
+            return iter(sorted((item for rest, head in live for item in _chain(head, rest)), key=self._sort_key,
+                               reverse=newest_first))
+        chains = [_chain(head, rest) for rest, head in live]
         return heapq.merge(*chains, key=self._sort_key, reverse=newest_first)
 
     def query(self, value, to_domain: Callable, *, newest_first: bool = False, page_size: int | None = None,
