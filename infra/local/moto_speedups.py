@@ -77,13 +77,13 @@ def install() -> bool:
 
         def _serialize(self, serialized, value, shape, key):
             # A page of items: each item's JSON text, made once per stored item (moto_tables.item_json)
-            # and put in the answer's text in place of a marker; one item in one comprehension.
+            # and put in the answer's text in place of a marker; one item, its values as they are on the wire.
             if isinstance(value, list) and is_item_list(shape) and not self.pretty_print:
                 text = "[" + ", ".join(moto_tables.item_json(item, _item_text) for item in value) + "]"
                 serialized[self.get_serialized_name(shape, key)] = self._spliced(text)
                 return
             if isinstance(value, dict) and is_item(shape):
-                serialized[self.get_serialized_name(shape, key)] = {k: to_wire(v) for k, v in value.items()}
+                serialized[self.get_serialized_name(shape, key)] = _wire_item(value)
                 return
             if shape.name == "AttributeValue":
                 serialized[self.get_serialized_name(shape, key)] = to_wire(value)
@@ -142,9 +142,13 @@ def install() -> bool:
     return True
 
 
+def _wire_item(attrs) -> dict:
+    return {k: to_wire(v) for k, v in attrs.items()}
+
+
 def _item_text(attrs) -> str:
     """An item as moto's answer writes it: json.dumps' defaults, attribute values on the wire."""
-    return json.dumps({k: to_wire(v) for k, v in attrs.items()})
+    return json.dumps(_wire_item(attrs))
 
 
 def _routing_once() -> None:

@@ -107,7 +107,7 @@ class ShardedIndex:
 
     def _merge(self, streams: list, newest_first: bool) -> Iterator[dict]:
         live = [(rest, head) for rest, head in streams if head is not _END]
-        if all(rest.iterator.page_iter.last_evaluated_key is None for rest, _ in live):
+        if all(rest.complete for rest, _ in live):
             # Every shard's last page has arrived (an export of 10,000 entries: one page each): one sort
             # of those sorted runs, in C, instead of merging them an item at a time.
             return iter(sorted((item for rest, head in live for item in _chain(head, rest)), key=self._sort_key,
@@ -144,10 +144,9 @@ class ShardedIndex:
         keys = self.shard_keys(value)
         streams = self._streams(keys, newest_first=newest_first, page_size=_share(offset + per_page, len(keys)),
                                 **conditions)
-        open_keys = [key for key, (rest, head) in zip(keys, streams, strict=True)
-                     if head is not _END and rest.iterator.page_iter.last_evaluated_key is not None]
-        known = sum(rest.iterator.total_count for rest, head in streams if head is not _END
-                    and rest.iterator.page_iter.last_evaluated_key is None)
+        open_keys = [key for key, (rest, head) in zip(keys, streams, strict=True) if head is not _END
+                     and not rest.complete]
+        known = sum(rest.iterator.total_count for rest, head in streams if head is not _END and rest.complete)
         total = known + sum(self._per_shard(lambda key: self.index.count(key, **conditions), open_keys))
         items = [] if offset >= total else [
             to_domain(raw) for raw in islice(self._merge(streams, newest_first), offset, offset + per_page)]
@@ -167,6 +166,11 @@ class _Rest:
 
     def __init__(self, iterator, patience: float):
         self.iterator, self.patience = iterator, patience
+
+    @property
+    def complete(self) -> bool:
+        """Whether the shard's last page has arrived."""
+        return self.iterator.page_iter.last_evaluated_key is None
 
     def next(self):
         if not self.patience:
