@@ -1,5 +1,6 @@
 """What the benchmarks share: the local stack `make run` starts, run in this process on
-free ports in a temporary directory, and a count of the DynamoDB calls its handlers make."""
+free ports in a temporary directory, and a count of the DynamoDB requests the emulator
+serves (from the API functions, the workers' process and the bench itself)."""
 from __future__ import annotations
 
 import os
@@ -10,44 +11,37 @@ from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
-import botocore.client
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-calls: Counter = Counter()
-_original = botocore.client.BaseClient._make_api_call
-
-
-def _counting(self, operation, params):
-    if self.meta.service_model.service_name == "dynamodb":
-        calls[operation] += 1
-    return _original(self, operation, params)
+calls: Counter = Counter()  # DynamoDB operation -> requests, from the stack's start
 
 
 @contextmanager
-def running_stack():
+def running_stack(workers_in_process: bool = False):
     """Yields (the LocalStack, admin token), started as `make run` starts it, without its
-    autosave; the limiter counts but never refuses here."""
+    autosave; the limiter counts but never refuses here. A bench that meters its queue
+    workers in this process (their requests and answers, their invocations) runs them here
+    with ``workers_in_process``, instead of in a process of their own."""
     from infra.local.aws import free_port
     from infra.local.stack import LocalStack
 
     os.environ.update(API_TOKEN_RATE_LIMIT_PER_MINUTE="100000000", API_TOKEN_RATE_LIMIT_PER_HOUR="100000000")
     with tempfile.TemporaryDirectory() as state:
-        stack = LocalStack(port=free_port(), state_dir=Path(state), snapshot_interval=86400, log=lambda *_: None)
+        stack = LocalStack(port=free_port(), state_dir=Path(state), snapshot_interval=86400,
+                           workers_in_process=workers_in_process, log=lambda *_: None)
         token = stack.start()
-        botocore.client.BaseClient._make_api_call = _counting
+        stack.moto.count_calls(calls)
         try:
             yield stack, token
         finally:
-            botocore.client.BaseClient._make_api_call = _original
-            stack.moto.stop()
+            stack.stop(save=False)
 
 
 @contextmanager
-def local_stack():
+def local_stack(workers_in_process: bool = False):
     """Yields (base_url, admin_token)."""
-    with running_stack() as (stack, token):
+    with running_stack(workers_in_process) as (stack, token):
         yield stack.base_url, token
 
 

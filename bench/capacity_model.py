@@ -122,7 +122,7 @@ class Meter:
 def measure(rows: int) -> dict:
     from import_bench import make_csv
 
-    with local_stack():  # first: it points the code at its own DynamoDB, S3 and SQS
+    with local_stack(workers_in_process=True):  # first: it points the code at its own DynamoDB, S3 and SQS
         from shared.data import bucket_layout
         from shared.data import exports as exports_data
         from shared.data import imports as imports_data

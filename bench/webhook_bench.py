@@ -38,7 +38,7 @@ def main() -> None:
         return original(self, function, event, *a, **kw)
 
     lambdas.Functions.invoke = counting
-    with Receiver() as receiver, running_stack() as (stack, token):
+    with Receiver() as receiver, running_stack(workers_in_process=True) as (stack, token):  # counts invocations
         import requests
 
         from shared.data import time_entries as entries_data

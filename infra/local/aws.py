@@ -29,11 +29,15 @@ class _Serialized:
     def __init__(self, app):
         self.app = app
         self.lock = threading.Lock()
+        self.calls = None  # a Counter of DynamoDB operations, when someone counts (the benches)
 
     def __call__(self, environ, start_response):
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):  # and DynamoDBStreams_
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if not target.startswith("DynamoDB"):  # and DynamoDBStreams_
             return self.app(environ, start_response)
         with self.lock:
+            if self.calls is not None and target.startswith("DynamoDB_"):
+                self.calls[target.rpartition(".")[2]] += 1
             return list(self.app(environ, start_response))
 
 
@@ -47,7 +51,7 @@ class MotoServer:
         moto_speedups.install()
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-        app = _Serialized(DomainDispatcherApplication(create_backend_app))
+        self.app = app = _Serialized(DomainDispatcherApplication(create_backend_app))
         self.dynamodb_lock = app.lock  # held by a DynamoDB request, and by a snapshot while it forks
         self.server = make_server(host, port or free_port(host), app, threaded=True, request_handler=MotoRequestHandler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="moto")
@@ -56,6 +60,10 @@ class MotoServer:
     def url(self) -> str:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
+
+    def count_calls(self, calls) -> None:
+        """Count every DynamoDB request from now on into ``calls`` (a Counter), from any process."""
+        self.app.calls = calls
 
     def start(self) -> "MotoServer":
         self.thread.start()

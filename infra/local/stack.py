@@ -1,5 +1,6 @@
-"""The whole system on one machine: embedded AWS, the gateway, the pollers, and a
-bootstrap admin. ``python -m infra.local`` (what ``make run`` starts)."""
+"""The whole system on one machine: embedded AWS, the gateway, the stream pollers, the queue
+workers (in a process of their own, workers.py), and a bootstrap admin. ``python -m infra.local``
+(what ``make run`` starts)."""
 from __future__ import annotations
 
 import functools
@@ -14,6 +15,7 @@ from pathlib import Path
 from infra.local import heap
 from infra.local.aws import MotoServer, aws_environment, provision
 from infra.local.snapshots import Snapshots
+from infra.local.workers import stop_pollers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,10 +27,12 @@ class LocalStack:
     state_dir: Path = ROOT / ".local"
     admin_token: str | None = None
     snapshot_interval: float = 10.0  # a kill -9 loses at most this much (snapshots.py)
+    workers_in_process: bool = False  # True only for benches that meter the workers' calls in-process
     log: object = print
     moto: MotoServer | None = None
     gateway: object = None
     pollers: list = field(default_factory=list)
+    workers: object = None  # the queue workers' process (workers.py)
     snapshots: Snapshots | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -60,23 +64,16 @@ class LocalStack:
         # Imported only now: settings and models read the environment set above.
         from infra.local.gateway import Gateway
         from infra.local.lambdas import Functions
-        from infra.local.pollers import QueuePoller, announcing_dead_letters
+        from infra.local.workers import WorkerProcess, start_queue_pollers
         from shared import routes
 
         functions = Functions(max_containers=int(os.environ.get("LOCAL_MAX_CONTAINERS", "4")))
         self.gateway = Gateway(functions, self.host, self.port, log=self.log)
         threading.Thread(target=self.gateway.serve_forever, daemon=True, name="gateway").start()
-        import boto3
-
-        sqs = boto3.client("sqs")
-        for source in routes.EVENT_SOURCES:
-            url = sqs.get_queue_url(QueueName=f"tt-{source.queue}")["QueueUrl"]
-            run = functools.partial(functions.invoke, source.function, timeout=900)
-            if source.queue.endswith("_dlq"):  # what an operator's dead-letter alarm says in the cloud
-                run = announcing_dead_letters(run, source.queue.removesuffix("_dlq"), source.function, self.log)
-            poller = QueuePoller(sqs, url, run, source.batch_size, log=self.log)
-            poller.start()
-            self.pollers.append(poller)
+        if self.workers_in_process:
+            self.pollers.extend(start_queue_pollers(functions, self.log))
+        else:
+            self.workers = WorkerProcess(self.log).start()
         from infra.local.streams import StreamPoller
         from shared.settings import get_settings as settings_now
 
@@ -115,10 +112,12 @@ class LocalStack:
         """Where `make invoke` and other tools find the running stack."""
         env = {k: os.environ[k] for k in aws_environment(self.moto.url)} | {
             k: os.environ[k] for k in os.environ if k.endswith("_QUEUE_URL")}
-        state = {"base_url": self.base_url, "admin_token": token, "pid": os.getpid(), "environment": env}
-        path = self.state_dir / "stack.json"
-        path.write_text(json.dumps(state, indent=2))
-        path.chmod(0o600)
+        state = {"base_url": self.base_url, "admin_token": token, "pid": os.getpid(),
+                 "workers_pid": self.workers.process.pid if self.workers else None, "environment": env}
+        path, part = self.state_dir / "stack.json", self.state_dir / "stack.json.part"
+        part.write_text(json.dumps(state, indent=2))
+        part.chmod(0o600)
+        part.replace(path)  # whole or absent to a reader: it appears while the API already answers
 
     def _on_timer(self, functions, function: str, seconds: float) -> None:
         """A scheduled function, called with EventBridge's Scheduled Event shape at its rate."""
@@ -137,17 +136,17 @@ class LocalStack:
             except Exception as exc:  # a failed autosave must not take the stack down
                 self.log(f"autosave failed: {exc!r}")
 
-    def stop(self) -> None:
+    def stop(self, save: bool = True) -> None:
         self._stop.set()
-        for poller in self.pollers:
-            poller.stop()
         if self.gateway:
             self.gateway.shutdown()
-        for poller in self.pollers:
-            poller.join(timeout=5)
-        if self.moto:
+        if self.workers:
+            self.workers.stop()
+        stop_pollers(self.pollers)
+        if self.moto and save:
             counts = self.snapshots.save()
             self.log(f"saved {counts['items']} items and {counts['objects']} objects to {self.snapshot_dir}")
+        if self.moto:
             self.moto.stop()
         (self.state_dir / "stack.json").unlink(missing_ok=True)
 
@@ -164,7 +163,7 @@ def main() -> None:
         signal.signal(sig, lambda signum, _frame: stopping.append(signum))
     try:
         admin_token = stack.start()
-    except ValueError as exc:
+    except (ValueError, RuntimeError) as exc:  # a bad admin token; workers that could not start
         raise SystemExit(f"error: {exc}") from None
     print(
         "\nTimeTracker local stack is up\n"

@@ -1,8 +1,29 @@
-"""Restart keeps data; Ctrl-C stops cleanly; rate limits are exact under concurrency."""
+"""Restart keeps data; Ctrl-C stops cleanly; the queue workers' process ends with the stack;
+rate limits are exact under concurrency."""
 import concurrent.futures
+import json
+import os
+import signal
 import time
+from pathlib import Path
 
 import requests
+
+
+def _alive(pid: int) -> bool:
+    """Running (an ended process whose parent is gone may linger as a zombie until reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not _alive(pid)
 
 
 def _outside_window_edges(period: int, margin: int = 5) -> None:
@@ -29,6 +50,29 @@ def test_restart_keeps_data_and_ctrl_c_exits_cleanly(make_stack):
         assert again["id"] == clients[0]["id"] + 1
     finally:
         assert stack.stop()
+
+
+def _state(stack) -> dict:
+    """The running stack's state file (written just after the API starts answering)."""
+    path = stack.state_dir / "stack.json"
+    deadline = time.monotonic() + 30
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return json.loads(path.read_text())
+
+
+def test_the_queue_workers_end_with_the_stack(make_stack):
+    stack = make_stack().start()
+    state = _state(stack)
+    assert _alive(state["workers_pid"])
+    assert stack.stop()  # Ctrl-C: the stack closes the workers' pipe and waits for them
+    assert _gone_within(state["workers_pid"], 0)
+
+    stack.start()
+    state = _state(stack)
+    os.kill(state["pid"], signal.SIGKILL)  # a crash: the pipe closes with the stack's process
+    assert _gone_within(state["workers_pid"], 15)
+    stack.process.wait(timeout=15)
 
 
 def test_rate_limit_is_exact_under_concurrency(make_stack):

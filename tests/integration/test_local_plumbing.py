@@ -117,3 +117,16 @@ def test_snapshots_save_only_what_changed_and_restore_emits_no_stream_records(aw
     records = len(table.stream_shard.items)
     assert Snapshots(tmp_path / "snap").restore()["items"] == 3
     assert len(table.stream_shard.items) == records
+
+
+def test_the_workers_process_that_cannot_start_says_so(monkeypatch):
+    """No emulator at the endpoint: `make run` stops with the workers' own error, not a stack without workers."""
+    from infra.local.aws import free_port
+    from infra.local.workers import WorkerProcess
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    lines = []
+    with pytest.raises(RuntimeError, match="the queue workers did not start"):
+        WorkerProcess(lines.append).start(timeout=60)
+    assert any("EndpointConnectionError" in line or "Could not connect" in line for line in lines), lines
