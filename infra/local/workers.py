@@ -5,8 +5,8 @@ runs workers apart from DynamoDB: an export's parsing and encoding then use one 
 emulator answers its Queries on another, instead of taking turns on one interpreter lock. The
 process inherits the stack's environment (the emulator's endpoint, the queue URLs), prints
 its lines to the stack (which hands them to its log), and ends when its stdin closes: when
-the stack stops, or dies (a kill -9 of the stack closes the pipe too). A batch cut short that
-way was never deleted from its queue, so it is delivered again at the next start.
+the stack stops, or dies (a kill -9 of the stack closes the pipe too). A batch still running
+5 s later is cut short, as one is when the stack itself stops.
 
 The stream pollers stay in the stack's process: they read the emulator's streams in place.
 """
