@@ -44,14 +44,18 @@ class Stack:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"make run exited {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
-            try:
-                if requests.get(f"{self.base}/api/v1/health", timeout=1).status_code == 200:
+            try:  # up: answering, and its state written (last, once the workers and pollers run too)
+                if requests.get(f"{self.base}/api/v1/health", timeout=1).status_code == 200 and self.state().exists():
                     return self
             except requests.ConnectionError:
                 pass
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"the stack did not answer within {timeout} s:\n{self.log.read_text()[-3000:]}")
+
+    def state(self) -> Path:
+        """The running stack's state file (infra/local/stack.py: URLs, admin token, pids, environment)."""
+        return self.state_dir / "stack.json"
 
     def stop(self) -> bool:
         """Ctrl-C to the process group, as a terminal sends it. True when the stack

@@ -9,7 +9,7 @@ from shared.jobs.messages import BuildExport, SplitImport
 
 
 def test_a_dead_letter_is_announced_with_its_job(stack):
-    env = json.loads((stack.state_dir / "stack.json").read_text())["environment"]
+    env = json.loads(stack.state().read_text())["environment"]
     sqs = boto3.client("sqs", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1",
                        aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
     for queue, message in (("tt-imports_dlq", SplitImport(987654)), ("tt-exports_dlq", BuildExport(876543))):

@@ -52,24 +52,15 @@ def test_restart_keeps_data_and_ctrl_c_exits_cleanly(make_stack):
         assert stack.stop()
 
 
-def _state(stack) -> dict:
-    """The running stack's state file (written just after the API starts answering)."""
-    path = stack.state_dir / "stack.json"
-    deadline = time.monotonic() + 30
-    while not path.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return json.loads(path.read_text())
-
-
 def test_the_queue_workers_end_with_the_stack(make_stack):
     stack = make_stack().start()
-    state = _state(stack)
+    state = json.loads(stack.state().read_text())
     assert _alive(state["workers_pid"])
     assert stack.stop()  # Ctrl-C: the stack closes the workers' pipe and waits for them
     assert _gone_within(state["workers_pid"], 0)
 
     stack.start()
-    state = _state(stack)
+    state = json.loads(stack.state().read_text())
     os.kill(state["pid"], signal.SIGKILL)  # a crash: the pipe closes with the stack's process
     assert _gone_within(state["workers_pid"], 15)
     stack.process.wait(timeout=15)
