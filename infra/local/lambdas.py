@@ -7,6 +7,7 @@ parallel like concurrent Lambda invocations do.
 from __future__ import annotations
 
 import importlib.util
+import os
 import queue
 import threading
 import time
@@ -75,12 +76,12 @@ class FunctionPool:
 
 
 class Functions:
-    """Pools by function name, created on first use."""
+    """Pools by function name, created on first use; ``LOCAL_MAX_CONTAINERS`` (4) per function unless given."""
 
-    def __init__(self, max_containers: int = 4):
+    def __init__(self, max_containers: int | None = None):
         self._pools: dict[str, FunctionPool] = {}
         self._lock = threading.Lock()
-        self._max = max_containers
+        self._max = max_containers or int(os.environ.get("LOCAL_MAX_CONTAINERS", "4"))
 
     def pool(self, function: str) -> FunctionPool:
         with self._lock:

@@ -67,7 +67,7 @@ class LocalStack:
         from infra.local.workers import WorkerProcess, start_queue_pollers
         from shared import routes
 
-        functions = Functions(max_containers=int(os.environ.get("LOCAL_MAX_CONTAINERS", "4")))
+        functions = Functions()
         self.gateway = Gateway(functions, self.host, self.port, log=self.log)
         threading.Thread(target=self.gateway.serve_forever, daemon=True, name="gateway").start()
         if self.workers_in_process:

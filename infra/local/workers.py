@@ -97,7 +97,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from infra.local.lambdas import Functions
 
-    functions = Functions(max_containers=int(os.environ.get("LOCAL_MAX_CONTAINERS", "4")))
+    functions = Functions()
     pollers = start_queue_pollers(functions, log=lambda line: print(line, flush=True))
     print(READY, flush=True)
     sys.stdin.buffer.read()  # until the stack closes the pipe, or dies
